@@ -1,0 +1,15 @@
+import type { Key } from 'ink';
+
+/** Ink's key flags as the names the keymap uses. */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.tab) return 'tab';
+  if (key.escape) return 'escape';
+  if (key.return) return 'return';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  return input;
+}

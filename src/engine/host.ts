@@ -1,0 +1,139 @@
+// A libvirt host as the rest of virtsnap sees it: queries that return the model, each at
+// a fixed number of virsh commands whatever the number of domains or snapshots.
+
+import { virshCommands, type CreateAsOptions, type DeleteOptions } from './virsh/commands.js';
+import { VirshCommandError } from './virsh/errors.js';
+import type { RunOptions, VirshRunner } from './virsh/runner.js';
+import type { Disk, Domain, SnapshotDetail, SnapshotForest, SnapshotSummary } from './model.js';
+import {
+  buildForest,
+  parseDomainIdList,
+  parseDomainList,
+  parseDomStatsState,
+  parseNameList,
+  parseSnapshotTable,
+} from './parse/index.js';
+import { readDomainDisks } from './xml/domain-xml.js';
+import { readSnapshot } from './xml/snapshot-xml.js';
+
+export interface SnapshotWithXml {
+  detail: SnapshotDetail;
+  /** The XML exactly as libvirt printed it. */
+  xml: string;
+}
+
+export class Host {
+  constructor(readonly runner: VirshRunner) {}
+
+  get uri(): string {
+    return this.runner.uri;
+  }
+
+  get readonly(): boolean {
+    return this.runner.readonly;
+  }
+
+  /** All domains with id, state, persistence and autostart: 5 commands. */
+  async listDomains(): Promise<Domain[]> {
+    const run = (c: Parameters<VirshRunner['run']>[0]) => this.runner.run(c).then((r) => r.stdout);
+    const [list, idTable, states, persistent, autostart] = await Promise.all([
+      run(virshCommands.domainList()),
+      run(virshCommands.domainIdTable()),
+      run(virshCommands.domainStates()),
+      run(virshCommands.persistentDomainNames()),
+      run(virshCommands.autostartDomainNames()),
+    ]);
+    const stateByName = parseDomStatsState(states);
+    const persistentNames = new Set(parseNameList(persistent));
+    const autostartNames = new Set(parseNameList(autostart));
+    // The id table pads names, so a trailing space in a name is lost there: match trimmed.
+    const idByName = new Map(parseDomainIdList(idTable).map((row) => [row.name.trimEnd(), row.id]));
+    return parseDomainList(list).map(({ uuid, name }) => {
+      const state = stateByName.get(name) ?? { state: 'no state' as const, reason: null };
+      return {
+        name,
+        uuid,
+        id: idByName.get(name.trimEnd()) ?? null,
+        state,
+        persistent: persistentNames.has(name),
+        autostart: autostartNames.has(name),
+      };
+    });
+  }
+
+  /**
+   * Every snapshot of a domain with parent, state, time, location and the current mark:
+   * 4 commands (2 when there are none), however many snapshots there are.
+   */
+  async listSnapshots(domain: string): Promise<SnapshotSummary[]> {
+    const names = parseNameList((await this.runner.run(virshCommands.snapshotNames(domain))).stdout);
+    if (names.length === 0) return [];
+    const [table, external, current] = await Promise.all([
+      this.runner.run(virshCommands.snapshotTable(domain)),
+      this.runner.run(virshCommands.snapshotNames(domain, 'external')),
+      this.currentSnapshotName(domain),
+    ]);
+    const externalNames = new Set(parseNameList(external.stdout));
+    return parseSnapshotTable(table.stdout, names).map((row) => ({
+      name: row.name,
+      parent: row.parent,
+      state: row.state,
+      creationTime: row.creationTime,
+      current: row.name === current,
+      location: externalNames.has(row.name) ? 'external' : 'internal',
+    }));
+  }
+
+  async forest(domain: string): Promise<SnapshotForest> {
+    const summaries = await this.listSnapshots(domain);
+    const current = summaries.find((s) => s.current)?.name ?? null;
+    return buildForest(domain, summaries, current);
+  }
+
+  /** The current snapshot's name, or null when the domain has none. */
+  async currentSnapshotName(domain: string): Promise<string | null> {
+    try {
+      const { stdout } = await this.runner.run(virshCommands.currentSnapshotName(domain));
+      return stdout.replace(/\n$/, '') || null;
+    } catch (error) {
+      if (error instanceof VirshCommandError && error.code === 'no-current-snapshot') return null;
+      throw error;
+    }
+  }
+
+  /** One snapshot's full XML and what it says: 1 command. */
+  async snapshot(domain: string, name: string): Promise<SnapshotWithXml> {
+    const { stdout } = await this.runner.run(virshCommands.snapshotXml(domain, name));
+    return { detail: readSnapshot(stdout), xml: stdout };
+  }
+
+  /** Disks with their backing chains from the live (or inactive) domain XML: 1 command. */
+  async disks(domain: string, options: { inactive?: boolean } = {}): Promise<Disk[]> {
+    const { stdout } = await this.runner.run(virshCommands.domainXml(domain, options.inactive));
+    return readDomainDisks(stdout);
+  }
+
+  async domainXml(domain: string, options: { inactive?: boolean } = {}): Promise<string> {
+    return (await this.runner.run(virshCommands.domainXml(domain, options.inactive))).stdout;
+  }
+
+  /** `snapshot-create-as`; returns nothing: callers refresh to see the result. */
+  async createSnapshotAs(domain: string, options: CreateAsOptions, runOptions?: RunOptions): Promise<void> {
+    await this.runner.run(virshCommands.createSnapshotAs(domain, options), runOptions);
+  }
+
+  async deleteSnapshot(domain: string, name: string, options: DeleteOptions = {}, runOptions?: RunOptions): Promise<void> {
+    await this.runner.run(virshCommands.deleteSnapshot(domain, name, options), runOptions);
+  }
+
+  /** Plain passthrough for flows that build their own commands. */
+  run(...args: Parameters<VirshRunner['run']>) {
+    return this.runner.run(...args);
+  }
+
+  close(): Promise<void> {
+    return this.runner.close();
+  }
+}
+
+export type { RunOptions };

@@ -1,0 +1,23 @@
+// Pure parsers for virsh and qemu-img output (virsh run with -q, LC_ALL=C, TZ=UTC).
+export { ParseError } from './parse-error.js';
+export { parseDomainList, type DomainListEntry } from './domain-list.js';
+export { parseDomainIdList, type DomainIdListEntry } from './domain-id-list.js';
+export { parseDomState } from './domstate.js';
+export { parseDomStatsState } from './domstats-state.js';
+export { domainStateFromCodes, isDomainStateName, DOMAIN_STATE_NAMES } from './domain-state-codes.js';
+export { parseDomstatsRecords } from './domstats-records.js';
+export { parseDomstatsBlock, type BlockStats } from './domstats-block.js';
+export { parseNameList } from './name-list.js';
+export { parseSnapshotTable, type SnapshotTableRow } from './snapshot-table.js';
+export { buildForest } from './snapshot-forest.js';
+export { renderTree } from './snapshot-tree-render.js';
+export { parseSnapshotInfo, type SnapshotInfo } from './snapshot-info.js';
+export { parseDomblklist, type BlockDeviceEntry } from './domblklist.js';
+export { parseQemuImgInfoChain } from './qemu-img-info.js';
+export { parseBlockJobRaw, type BlockJobRaw } from './blockjob-raw.js';
+export { parseProgressLine, type JobProgress } from './job-progress.js';
+export { parseDomjobinfo, type DomJobInfo } from './domjobinfo.js';
+export { parseLibvirtError, type LibvirtError, type LibvirtErrorCode } from './libvirt-error.js';
+export { compareNamesLikeVirsh, sortByNameLikeVirsh } from './virsh-name-order.js';
+export { renderTableCell, decodeTableCell, type TableLocale } from './table-cell.js';
+export { parseVirshTime } from './virsh-time.js';

@@ -1,0 +1,117 @@
+import type { SnapshotState } from '../model.js';
+import { ParseError } from './parse-error.js';
+import { outputLines } from './output-lines.js';
+import { decodeTableCell } from './table-cell.js';
+import { TableNameResolver } from './table-name-resolver.js';
+import { parseVirshTime, VIRSH_TIME_PATTERN } from './virsh-time.js';
+
+export interface SnapshotTableRow {
+  name: string;
+  /** Seconds since the epoch, UTC. */
+  creationTime: number;
+  state: SnapshotState;
+  /** null for a root, and also when the parent is ambiguous (see parentCandidates). */
+  parent: string | null;
+  /**
+   * Present only when the Parent cell matches several known names, which happens under
+   * LC_ALL=C (every non-ASCII byte prints as `\xff`): ask `snapshot-parent` for this row.
+   */
+  parentCandidates?: string[];
+}
+
+const TIME_LENGTH = '2023-11-14 22:13:20 +0000'.length;
+const COLUMN_GAP = 3;
+// A time cell: preceded by the name column's padding and followed by a state.
+const TIME_CELL = new RegExp(`(?<= {3})${VIRSH_TIME_PATTERN}(?= {3}\\S)`, 'g');
+const HEADER = /^ Name +Creation Time +State(?: +Parent)?$/;
+const DASHES = /^-+$/;
+
+interface SplitRow {
+  line: string;
+  lineNumber: number;
+  /** The Name cell with its padding (and so any trailing spaces of the name) removed. */
+  nameCell: string;
+  creationTime: number;
+  state: string;
+  /** Everything after the state: padding, then the Parent cell if that column exists. */
+  afterState: string;
+}
+
+/**
+ * Parses `virsh -q snapshot-list DOM [--parent]` rows:
+ * ` NAME<pad>   YYYY-MM-DD HH:MM:SS +ZZZZ   STATE<pad>   PARENT`.
+ *
+ * Rows are anchored on the fixed-format time cell, never split on whitespace: names
+ * may hold spaces, `<&>`, quotes, tabs (shown as `\x09`), wide characters, or a
+ * time-like text. Names and parents are resolved against `knownNames` (the exact names
+ * from `snapshot-list --name`):
+ * - a name whose rendering is shared by several known names (trailing spaces hidden by
+ *   padding, or non-ASCII bytes all shown as `\xff` under LC_ALL=C) is resolved by
+ *   position: rows and known names are both in virsh's name order;
+ * - the Parent cell is the last column, so it is exact; if it still matches several
+ *   known names (only possible under LC_ALL=C), the row's own name is ruled out, and
+ *   if that leaves more than one, `parent` is null and `parentCandidates` lists them;
+ * - a cell matching no known name (a snapshot created between the two listings) is
+ *   kept as shown, with the reversible `\xNN` escapes decoded.
+ * A header and dashes line (output without `-q`) and empty lines are skipped.
+ * @throws ParseError for a row without a time cell and state.
+ */
+export function parseSnapshotTable(stdout: string, knownNames: readonly string[]): SnapshotTableRow[] {
+  const resolver = new TableNameResolver(knownNames);
+  const rows = dataLines(stdout).map(({ line, lineNumber }) => splitRow(line, lineNumber, resolver));
+  const stateWidth = Math.max(0, ...rows.map((row) => row.state.length));
+  const hasParentColumn = rows.some((row) => row.afterState !== '');
+
+  return rows.map((row) => {
+    const name = resolver.claimRowName(row.nameCell) ?? decodeTableCell(row.nameCell);
+    const base = { name, creationTime: row.creationTime, state: row.state };
+    if (!hasParentColumn) return { ...base, parent: null };
+
+    // The Parent column starts at the same offset in every row: after the widest state
+    // and the column gap. Its cell may itself start with spaces.
+    const padding = stateWidth - row.state.length + COLUMN_GAP;
+    if (row.afterState.length < padding || row.afterState.slice(0, padding).trim() !== '') {
+      throw new ParseError('row does not reach the Parent column', row.line, row.lineNumber);
+    }
+    const parentCell = row.afterState.slice(padding);
+    if (parentCell === '') return { ...base, parent: null };
+
+    const candidates = resolver.lastColumnCandidates(parentCell).filter((candidate) => candidate !== name);
+    if (candidates.length > 1) return { ...base, parent: null, parentCandidates: candidates };
+    return { ...base, parent: candidates[0] ?? decodeTableCell(parentCell) };
+  });
+}
+
+function dataLines(stdout: string): { line: string; lineNumber: number }[] {
+  const lines = outputLines(stdout);
+  const withNumbers = lines.map((line, index) => ({ line, lineNumber: index + 1 }));
+  return withNumbers.filter(({ line }, index) => {
+    if (line === '') return false;
+    if (HEADER.test(line) && DASHES.test(lines[index + 1] ?? '')) return false;
+    return !(DASHES.test(line) && index > 0 && HEADER.test(lines[index - 1] ?? ''));
+  });
+}
+
+function splitRow(line: string, lineNumber: number, resolver: TableNameResolver): SplitRow {
+  if (!line.startsWith(' ')) throw new ParseError('snapshot-list row must start with a space', line, lineNumber);
+  const candidates = [...line.matchAll(TIME_CELL)].map((match) => {
+    const timeStart = match.index;
+    const afterTime = line.slice(timeStart + TIME_LENGTH + COLUMN_GAP);
+    const state = /^\S+/.exec(afterTime)?.[0] ?? '';
+    return {
+      line,
+      lineNumber,
+      nameCell: line.slice(1, timeStart).replace(/ +$/, ''),
+      creationTime: parseVirshTime(match[0]) ?? Number.NaN,
+      state,
+      afterState: afterTime.slice(state.length),
+    };
+  });
+  // Several time-like cells means a name or parent contains one: the real one is where
+  // the text before it is a known name.
+  const chosen = candidates.find((candidate) => resolver.matchesNameColumnCell(candidate.nameCell)) ?? candidates[0];
+  if (!chosen || chosen.nameCell === '') {
+    throw new ParseError('expected " NAME   YYYY-MM-DD HH:MM:SS +ZZZZ   STATE…"', line, lineNumber);
+  }
+  return chosen;
+}

@@ -1,0 +1,169 @@
+// Every virsh command virtsnap runs is built here, and nowhere else.
+//
+// Values are always passed as `--option=value`: virsh then takes the value verbatim, so a
+// snapshot named `-x` or `--force` can never be read as an option, and no positional
+// guessing happens. Each command says whether it changes the host, which is what
+// read-only mode enforces.
+
+export interface VirshCommand {
+  readonly args: readonly string[];
+  /** True when the command changes the host (refused in read-only mode). */
+  readonly mutates: boolean;
+}
+
+type OptionValue = string | number | boolean | undefined | null | readonly string[];
+
+/** `build('snapshot-list', {domain: 'x', parent: true})` → `snapshot-list --domain=x --parent`. */
+function build(name: string, options: Record<string, OptionValue>, mutates: boolean): VirshCommand {
+  const args = [name];
+  for (const [key, value] of Object.entries(options)) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === undefined || value === null || value === false) continue;
+    if (value === true) args.push(flag);
+    else if (Array.isArray(value)) for (const item of value) args.push(`${flag}=${item}`);
+    else args.push(`${flag}=${String(value)}`);
+  }
+  return { args, mutates };
+}
+
+const read = (name: string, options: Record<string, OptionValue> = {}) => build(name, options, false);
+const write = (name: string, options: Record<string, OptionValue> = {}) => build(name, options, true);
+
+/** virsh's memspec/diskspec syntax escapes a literal comma as `,,`. */
+export function escapeSpecValue(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
+export type SnapshotListFilter = 'internal' | 'external';
+
+export interface CreateFlags {
+  diskOnly?: boolean;
+  live?: boolean;
+  atomic?: boolean;
+  quiesce?: boolean;
+  noMetadata?: boolean;
+  reuseExternal?: boolean;
+  halt?: boolean;
+  validate?: boolean;
+}
+
+export interface CreateAsOptions extends CreateFlags {
+  name?: string;
+  description?: string;
+  /** Already in virsh's memspec syntax (see escapeSpecValue). */
+  memspec?: string;
+  /** Already in virsh's diskspec syntax. */
+  diskspecs?: readonly string[];
+  printXml?: boolean;
+}
+
+export interface CreateFromFileOptions extends CreateFlags {
+  redefine?: boolean;
+  current?: boolean;
+}
+
+export interface DeleteOptions {
+  children?: boolean;
+  childrenOnly?: boolean;
+  metadata?: boolean;
+}
+
+export interface RevertOptions {
+  running?: boolean;
+  paused?: boolean;
+  force?: boolean;
+}
+
+export const virshCommands = {
+  // ---- connection and host
+  uri: () => read('uri'),
+  version: () => read('version'),
+  /** `UUID NAME` per domain, all domains. */
+  domainList: () => read('list', { all: true, uuid: true, name: true }),
+  /** ` ID   NAME   STATE` rows: the only place virsh shows a running domain's id in bulk. */
+  domainIdTable: () => read('list', { all: true }),
+  /** Names of persistent domains (the others are transient). */
+  persistentDomainNames: () => read('list', { all: true, name: true, persistent: true }),
+  autostartDomainNames: () => read('list', { all: true, name: true, autostart: true }),
+  /** State and reason codes of every domain in one command. */
+  domainStates: () => read('domstats', { state: true }),
+  domainState: (domain: string) => read('domstate', { domain, reason: true }),
+  domainXml: (domain: string, inactive = false) => read('dumpxml', { domain, inactive }),
+  domainBlockList: (domain: string) => read('domblklist', { domain, details: true }),
+  domainBlockStats: (domain: string) => read('domstats', { block: true, backing: true, domain: [domain] }),
+
+  // ---- snapshots: queries
+  /** The table with Name, Creation Time, State and Parent columns. */
+  snapshotTable: (domain: string) => read('snapshot-list', { domain, parent: true }),
+  snapshotNames: (domain: string, filter?: SnapshotListFilter) =>
+    read('snapshot-list', { domain, name: true, internal: filter === 'internal', external: filter === 'external' }),
+  currentSnapshotName: (domain: string) => read('snapshot-current', { domain, name: true }),
+  snapshotXml: (domain: string, snapshotname: string) => read('snapshot-dumpxml', { domain, snapshotname }),
+  snapshotInfo: (domain: string, snapshotname: string) => read('snapshot-info', { domain, snapshotname }),
+  snapshotParent: (domain: string, snapshotname: string) => read('snapshot-parent', { domain, snapshotname }),
+
+  // ---- snapshots: changes
+  createSnapshotAs: (domain: string, o: CreateAsOptions) =>
+    build(
+      'snapshot-create-as',
+      {
+        domain,
+        name: o.name,
+        description: o.description,
+        printXml: o.printXml,
+        noMetadata: o.noMetadata,
+        halt: o.halt,
+        diskOnly: o.diskOnly,
+        reuseExternal: o.reuseExternal,
+        quiesce: o.quiesce,
+        atomic: o.atomic,
+        live: o.live,
+        validate: o.validate,
+        memspec: o.memspec,
+        diskspec: o.diskspecs,
+      },
+      // --print-xml only prints what would be submitted.
+      !o.printXml,
+    ),
+  createSnapshotFromFile: (domain: string, xmlfile: string, o: CreateFromFileOptions = {}) =>
+    write('snapshot-create', {
+      domain,
+      xmlfile,
+      redefine: o.redefine,
+      current: o.current,
+      noMetadata: o.noMetadata,
+      halt: o.halt,
+      diskOnly: o.diskOnly,
+      reuseExternal: o.reuseExternal,
+      quiesce: o.quiesce,
+      atomic: o.atomic,
+      live: o.live,
+      validate: o.validate,
+    }),
+  setCurrentSnapshot: (domain: string, snapshotname: string) => write('snapshot-current', { domain, snapshotname }),
+  deleteSnapshot: (domain: string, snapshotname: string, o: DeleteOptions = {}) =>
+    write('snapshot-delete', {
+      domain,
+      snapshotname,
+      children: o.children,
+      childrenOnly: o.childrenOnly,
+      metadata: o.metadata,
+    }),
+  revertSnapshot: (domain: string, snapshotname: string, o: RevertOptions = {}) =>
+    write('snapshot-revert', { domain, snapshotname, running: o.running, paused: o.paused, force: o.force }),
+
+  // ---- block jobs
+  blockJobInfo: (domain: string, path: string) => read('blockjob', { domain, path, raw: true }),
+
+  /** Blocks until `seconds` pass, printing every event: follows jobs, and tests blocking commands. */
+  waitForEvents: (seconds: number) => read('event', { all: true, loop: true, timeout: seconds }),
+
+  // ---- domain lifecycle (used by flows and tests)
+  startDomain: (domain: string) => write('start', { domain }),
+  suspendDomain: (domain: string) => write('suspend', { domain }),
+  resumeDomain: (domain: string) => write('resume', { domain }),
+  destroyDomain: (domain: string) => write('destroy', { domain }),
+} as const;
+
+/** `snapshot-list --parent` etc. are read-only by definition; this lets callers list them. */
+export type VirshCommandName = keyof typeof virshCommands;

@@ -1,0 +1,268 @@
+// One long-lived `virsh -q -c URI` per connection, fed commands on stdin one at a time.
+//
+// Why: a virsh process costs 20–30 ms to start and connect, a command through a running
+// one 2–4 ms; and the test driver keeps its state only for the life of one process.
+//
+// Protocol: after each command we send two marker commands,
+//   echo --err "__VS""<nonce>_<n>__"   → stderr gets `error: __VS<nonce>_<n>__`
+//   echo "__VS""<nonce>_<n>__"         → stdout gets `__VS<nonce>_<n>__`
+// virsh joins the quoted halves, so the marker text never appears in the echoed input.
+// A command is complete when both markers have arrived. On stdout virsh also echoes each
+// input line after its prompt (`virsh # cmd`), wrapped with `\r` but never with `\n`, so
+// a command's output is everything after the first newline of its chunk and before the
+// prompt line of the first marker command.
+
+import { randomBytes } from 'node:crypto';
+import { execa, type ResultPromise } from 'execa';
+import { CommandLog, type CommandLogEntry } from './command-log.js';
+import type { VirshCommand } from './commands.js';
+import {
+  ReadOnlyError,
+  VirshArgumentError,
+  VirshClosedError,
+  VirshDiedError,
+  VirshTimeoutError,
+  type VirshError,
+} from './errors.js';
+import { OneShotRunner } from './one-shot.js';
+import { isLineSafe, toVirshLine } from './quote.js';
+import {
+  interpretOutput,
+  timeoutFor,
+  VIRSH_ENV,
+  virshBaseArgs,
+  type RunOptions,
+  type VirshResult,
+  type VirshRunner,
+} from './runner.js';
+
+interface Job {
+  command: VirshCommand;
+  timeoutMs: number;
+  resolve: (result: VirshResult) => void;
+  reject: (error: VirshError) => void;
+  marker: string;
+  errMarkerLine: string;
+  entry?: CommandLogEntry;
+  startedHr?: bigint;
+  timer?: NodeJS.Timeout;
+}
+
+export interface VirshSessionOptions {
+  uri: string;
+  readonly?: boolean;
+  log?: CommandLog;
+  /** Program to run; tests point it at a wrapper. */
+  virshPath?: string;
+}
+
+type RestartListener = (info: { generation: number; reason: string }) => void;
+
+export class VirshSession implements VirshRunner {
+  readonly uri: string;
+  readonly readonly: boolean;
+  readonly log: CommandLog;
+  private readonly virshPath: string;
+  private readonly nonce = randomBytes(6).toString('hex');
+  private readonly prompt: string;
+  private proc: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }> | null = null;
+  private stdoutBuf = '';
+  private stderrBuf = '';
+  private readonly queue: Job[] = [];
+  private current: Job | null = null;
+  private counter = 0;
+  private closed = false;
+  /** Incremented each time a virsh process is started: 1 for the first. */
+  generation = 0;
+  private readonly restartListeners = new Set<RestartListener>();
+  private fallback: OneShotRunner | null = null;
+
+  constructor(options: VirshSessionOptions) {
+    this.uri = options.uri;
+    this.readonly = options.readonly ?? false;
+    this.log = options.log ?? new CommandLog();
+    this.virshPath = options.virshPath ?? 'virsh';
+    this.prompt = this.readonly ? 'virsh > ' : 'virsh # ';
+  }
+
+  /** PID of the running virsh process, if any. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /**
+   * Called when a virsh process replaces one that died or was stopped. On the test
+   * driver this means the host's state was reset to the file's content.
+   */
+  onRestart(listener: RestartListener): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  run(command: VirshCommand, options?: RunOptions): Promise<VirshResult> {
+    if (this.closed) return Promise.reject(new VirshClosedError(command.args));
+    if (this.readonly && command.mutates) {
+      const entry = this.log.start({ uri: this.uri, args: command.args, mutates: true, mode: 'session' });
+      const error = new ReadOnlyError(command.args);
+      this.log.finish(entry, 'refused', process.hrtime.bigint(), error.message);
+      return Promise.reject(error);
+    }
+    if (!command.args.every(isLineSafe)) return this.runOutsideSession(command, options);
+    return new Promise<VirshResult>((resolve, reject) => {
+      const n = ++this.counter;
+      const marker = `__VS${this.nonce}_${n}__`;
+      this.queue.push({
+        command,
+        timeoutMs: timeoutFor(command, options),
+        resolve,
+        reject,
+        marker,
+        errMarkerLine: `echo --err "__VS""${this.nonce}_${n}__"`,
+      });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new VirshClosedError(job.command.args));
+    const proc = this.proc;
+    if (!proc) return;
+    proc.stdin.end();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+    await proc;
+    clearTimeout(timer);
+    await this.fallback?.close();
+  }
+
+  /**
+   * A control character cannot go through an interactive line. On a real host the
+   * command runs in its own virsh process instead; the test driver's state lives only in
+   * this session, so there it cannot run at all.
+   */
+  private runOutsideSession(command: VirshCommand, options?: RunOptions): Promise<VirshResult> {
+    if (this.uri.startsWith('test:')) {
+      return Promise.reject(
+        new VirshArgumentError(
+          'an argument contains a control character (newline, tab…), which virsh cannot read in an interactive session, and the test driver keeps its state only in that session',
+          command.args,
+        ),
+      );
+    }
+    this.fallback ??= new OneShotRunner({ uri: this.uri, readonly: this.readonly, log: this.log, virshPath: this.virshPath });
+    return this.fallback.run(command, options);
+  }
+
+  private pump(): void {
+    if (this.current || this.queue.length === 0 || this.closed) return;
+    const job = this.queue.shift()!;
+    this.current = job;
+    const proc = this.ensureProcess();
+    job.entry = this.log.start({ uri: this.uri, args: job.command.args, mutates: job.command.mutates, mode: 'session' });
+    job.startedHr = process.hrtime.bigint();
+    job.timer = setTimeout(() => this.onTimeout(job), job.timeoutMs);
+    const lines = `${toVirshLine(job.command.args)}\n${job.errMarkerLine}\necho "${job.marker.slice(0, 4)}""${job.marker.slice(4)}"\n`;
+    proc.stdin.write(lines);
+  }
+
+  private ensureProcess() {
+    if (this.proc) return this.proc;
+    this.stdoutBuf = '';
+    this.stderrBuf = '';
+    this.generation++;
+    const proc = execa(this.virshPath, virshBaseArgs(this.uri, this.readonly), {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      env: VIRSH_ENV,
+      cleanup: true,
+    });
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (chunk: string) => {
+      if (this.proc !== proc) return;
+      this.stdoutBuf += chunk;
+      this.checkComplete();
+    });
+    proc.stderr.on('data', (chunk: string) => {
+      if (this.proc !== proc) return;
+      this.stderrBuf += chunk;
+      this.checkComplete();
+    });
+    // A write to a virsh that just died must not crash the program; the exit handler reports it.
+    proc.stdin.on('error', () => {});
+    void proc.then((result) => this.onExit(proc, result.exitCode ?? null, result.signal ?? null, result.failed && result.code === 'ENOENT'));
+    if (this.generation > 1) {
+      for (const listener of this.restartListeners) listener({ generation: this.generation, reason: 'virsh restarted' });
+    }
+    this.proc = proc;
+    return proc;
+  }
+
+  private checkComplete(): void {
+    const job = this.current;
+    if (!job) return;
+    const outAt = this.stdoutBuf.indexOf(job.marker);
+    const errMarker = `error: ${job.marker}\n`;
+    const errAt = this.stderrBuf.indexOf(errMarker);
+    if (outAt < 0 || errAt < 0) return;
+    const chunk = this.stdoutBuf.slice(0, outAt);
+    this.stdoutBuf = this.stdoutBuf.slice(outAt + job.marker.length);
+    const stderr = this.stderrBuf.slice(0, errAt);
+    this.stderrBuf = this.stderrBuf.slice(errAt + errMarker.length);
+    this.settle(job, this.extractOutput(chunk, job), stderr);
+  }
+
+  /** Drop the echoed command line and the echoed marker commands from a stdout chunk. */
+  private extractOutput(chunk: string, job: Job): string {
+    const bodyStart = chunk.indexOf('\n') + 1;
+    const markerEcho = chunk.lastIndexOf(`${this.prompt}${job.errMarkerLine}\n`);
+    const bodyEnd = markerEcho >= bodyStart ? markerEcho : chunk.length;
+    return chunk.slice(bodyStart, bodyEnd);
+  }
+
+  private settle(job: Job, stdout: string, stderr: string): void {
+    clearTimeout(job.timer);
+    this.current = null;
+    const outcome = interpretOutput(job.command.args, stdout, stderr);
+    const durationMs = Number(process.hrtime.bigint() - job.startedHr!) / 1e6;
+    if (outcome.ok) {
+      this.log.finish(job.entry!, 'ok', job.startedHr!, null, outcome.warnings);
+      job.resolve({ stdout: outcome.stdout, warnings: outcome.warnings, durationMs });
+    } else {
+      this.log.finish(job.entry!, 'error', job.startedHr!, outcome.error.message, outcome.warnings);
+      job.reject(outcome.error);
+    }
+    this.pump();
+  }
+
+  private onTimeout(job: Job): void {
+    if (this.current !== job) return;
+    this.current = null;
+    const error = new VirshTimeoutError(job.command.args, job.timeoutMs);
+    this.log.finish(job.entry!, 'timeout', job.startedHr!, error.message);
+    job.reject(error);
+    // The only way to stop a command in an interactive virsh is to stop virsh.
+    const proc = this.proc;
+    this.proc = null;
+    proc?.kill('SIGKILL');
+    this.pump();
+  }
+
+  private onExit(proc: unknown, exitCode: number | null, signal: string | null, notFound: boolean): void {
+    if (this.proc !== proc) return;
+    this.proc = null;
+    const job = this.current;
+    this.current = null;
+    if (job) {
+      clearTimeout(job.timer);
+      const stderr = notFound ? `cannot run ${this.virshPath}: install libvirt-clients` : this.stderrBuf;
+      const error = new VirshDiedError(job.command.args, exitCode, signal, stderr);
+      this.log.finish(job.entry!, 'died', job.startedHr!, error.message);
+      job.reject(error);
+    }
+    this.pump();
+  }
+}

@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseNameList } from '../../../src/engine/parse/name-list.js';
+import { ParseError } from '../../../src/engine/parse/parse-error.js';
+import { parseSnapshotTable } from '../../../src/engine/parse/snapshot-table.js';
+import { parseVirshTime } from '../../../src/engine/parse/virsh-time.js';
+
+const fixture = (path: string): string => readFileSync(new URL(`../../../fixtures/${path}`, import.meta.url), 'utf8');
+const namesOf = (path: string): string[] => parseNameList(fixture(path));
+const parentsByName = (rows: { name: string; parent: string | null }[]): Record<string, string | null> =>
+  Object.fromEntries(rows.map((row) => [row.name, row.parent]));
+
+const ODD_NAME_PARENTS = {
+  ' lead': 'trail ',
+  "'quoted'": 'a b <&> ü',
+  '-lead': "'quoted'",
+  'a b <&> ü': null,
+  'tab\there': '日本語',
+  trail: 'tab\there',
+  'trail ': 'tab\there',
+  'x\\xy': ' lead',
+  'zz child': null,
+  до: 'снимок',
+  по: 'до',
+  снимок: 'a b <&> ü',
+  日本語: 'снимок',
+};
+
+describe('parseSnapshotTable', () => {
+  it('reads the shared fixture driver', () => {
+    expect(parseSnapshotTable(fixture('outputs/fixture.snapshot-list-parent.txt'), ['base', 'branch', 'updates'])).toEqual([
+      { name: 'base', creationTime: 1700000000, state: 'shutoff', parent: null },
+      { name: 'branch', creationTime: 1700000200, state: 'disk-snapshot', parent: 'base' },
+      { name: 'updates', creationTime: 1700000100, state: 'running', parent: 'base' },
+    ]);
+  });
+
+  it.each(['C', 'C.UTF-8'])('resolves awkward names printed under LC_ALL=%s', (locale) => {
+    const known = namesOf('outputs/odd-names.snapshot-list-name.txt');
+    const rows = parseSnapshotTable(fixture(`outputs/odd-names.snapshot-list-parent.${locale}.txt`), known);
+    expect(rows.map((row) => row.name)).toEqual(known);
+    expect(parentsByName(rows)).toEqual(ODD_NAME_PARENTS);
+    expect(rows.every((row) => row.state === 'running' && Number.isInteger(row.creationTime))).toBe(true);
+    expect(rows.some((row) => 'parentCandidates' in row)).toBe(false);
+  });
+
+  it('reads a table without the Parent column', () => {
+    const known = namesOf('outputs/odd-names.snapshot-list-name.txt');
+    const rows = parseSnapshotTable(fixture('outputs/odd-names.snapshot-list-plain.C.txt'), known);
+    expect(rows.map((row) => row.name)).toEqual(known);
+    expect(rows.every((row) => row.parent === null)).toBe(true);
+  });
+
+  it('lists the candidates when LC_ALL=C makes a parent ambiguous', () => {
+    // до, по and ко all print as \xff\xff\xff\xff; ко's parent is до.
+    const rows = parseSnapshotTable(
+      fixture('outputs/same-bytes.snapshot-list-parent.C.txt'),
+      namesOf('outputs/same-bytes.snapshot-list-name.txt'),
+    );
+    expect(rows).toEqual([
+      { name: 'до', creationTime: expect.any(Number), state: 'running', parent: null },
+      { name: 'ко', creationTime: expect.any(Number), state: 'running', parent: null, parentCandidates: ['до', 'по'] },
+      // A row's own name is ruled out, but that still leaves two.
+      { name: 'по', creationTime: expect.any(Number), state: 'running', parent: null, parentCandidates: ['до', 'ко'] },
+    ]);
+  });
+
+  it('finds the real time cell when a name and a parent contain a time-like text', () => {
+    const rows = parseSnapshotTable(
+      fixture('outputs/time-like-name.snapshot-list-parent.txt'),
+      namesOf('outputs/time-like-name.snapshot-list-name.txt'),
+    );
+    const tricky = 'x   2023-11-14 22:13:20 +0000   running   y';
+    expect(rows.map(({ name, parent, state }) => ({ name, parent, state }))).toEqual([
+      { name: 'child', parent: tricky, state: 'running' },
+      { name: tricky, parent: null, state: 'running' },
+    ]);
+    expect(rows[0]?.creationTime).not.toBe(1700000000);
+  });
+
+  it('reads a 200-deep chain', () => {
+    const rows = parseSnapshotTable(
+      fixture('outputs/chain200.snapshot-list-parent.txt'),
+      namesOf('outputs/chain200.snapshot-list-name.txt'),
+    );
+    expect(rows).toHaveLength(200);
+    const parents = parentsByName(rows);
+    expect(parents['s1']).toBeNull();
+    for (let i = 2; i <= 200; i++) expect(parents[`s${i}`]).toBe(`s${i - 1}`);
+  });
+
+  it('keeps what the table shows for a name missing from knownNames', () => {
+    const rows = parseSnapshotTable(fixture('outputs/odd-names.snapshot-list-parent.C.txt'), []);
+    expect(rows.map((row) => row.name)).toContain('tab\there');
+    expect(rows.map((row) => row.name)).toContain('x\\xy');
+    expect(rows.map((row) => row.name)).toContain('\\xff\\xff\\xff\\xff');
+  });
+
+  it('skips the header, dashes and separator of output without -q', () => {
+    // command-log-libvirt-9.0.md "list --parent", run in a UTF-8 locale.
+    const table = [
+      ' Name       Creation Time               State     Parent',
+      '------------------------------------------------------------',
+      ' my snap    2026-11-22 01:26:43 +0000   running   ',
+      ' x<&>y      2026-11-22 01:26:43 +0000   running   снимок-ü',
+      ' снимок-ü   2026-11-22 01:26:43 +0000   running   my snap',
+      '',
+      '',
+    ].join('\n');
+    expect(parseSnapshotTable(table, ['my snap', 'x<&>y', 'снимок-ü'])).toEqual([
+      { name: 'my snap', creationTime: 1795310803, state: 'running', parent: null },
+      { name: 'x<&>y', creationTime: 1795310803, state: 'running', parent: 'снимок-ü' },
+      { name: 'снимок-ü', creationTime: 1795310803, state: 'running', parent: 'my snap' },
+    ]);
+  });
+
+  it('reads the states of the lab notes', () => {
+    const table = [
+      ' e1     2026-11-22 01:21:11 +0000   disk-snapshot   s2',
+      ' m1     2026-11-22 01:21:13 +0000   running         e1',
+      ' s1     2026-11-22 01:21:04 +0000   running         ',
+      '',
+    ].join('\n');
+    expect(parseSnapshotTable(table, ['e1', 'm1', 's1']).map(({ state, parent }) => [state, parent])).toEqual([
+      ['disk-snapshot', 's2'],
+      ['running', 'e1'],
+      ['running', null],
+    ]);
+  });
+
+  it('reads empty output as no snapshots', () => {
+    expect(parseSnapshotTable('', [])).toEqual([]);
+  });
+
+  it('throws a ParseError carrying the offending row', () => {
+    const bad = ' s1     yesterday   running   ';
+    expect(() => parseSnapshotTable(`${bad}\n`, ['s1'])).toThrow(ParseError);
+    try {
+      parseSnapshotTable(`${bad}\n`, ['s1']);
+    } catch (error) {
+      expect((error as ParseError).line).toBe(bad);
+      expect((error as ParseError).lineNumber).toBe(1);
+    }
+  });
+});
+
+describe('parseVirshTime', () => {
+  it('honours the UTC offset', () => {
+    expect(parseVirshTime('2023-11-14 22:13:20 +0000')).toBe(1700000000);
+    expect(parseVirshTime('2023-11-15 00:13:20 +0200')).toBe(1700000000);
+    expect(parseVirshTime('2023-11-14 17:43:20 -0430')).toBe(1700000000);
+    expect(parseVirshTime('2023-11-14 22:13:20')).toBeNull();
+  });
+});
