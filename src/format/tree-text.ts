@@ -11,25 +11,30 @@ export interface TreeLine {
   depth: number;
 }
 
-/** Depth-first lines in display order. */
+/**
+ * Depth-first lines in display order. The tree indents only where it branches: an only
+ * child stands in its parent's column, so a long linear history reads top to bottom
+ * instead of drifting off the right edge.
+ */
 export function treeLines(forest: SnapshotForest): TreeLine[] {
   const lines: TreeLine[] = [];
-  type Frame = { node: SnapshotNode; depth: number; ancestorsLast: boolean[]; isLast: boolean; isRoot: boolean };
+  // `stem` is what stands left of a node's children: bars for ancestors with later siblings.
+  type Frame = { node: SnapshotNode; depth: number; prefix: string; stem: string };
   const stack: Frame[] = [];
-  for (let i = forest.roots.length - 1; i >= 0; i--) {
-    stack.push({ node: forest.roots[i]!, depth: 0, ancestorsLast: [], isLast: i === forest.roots.length - 1, isRoot: true });
-  }
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const prefix = frame.isRoot
-      ? ''
-      : frame.ancestorsLast.map((last) => (last ? '   ' : '│  ')).join('') + (frame.isLast ? '└─ ' : '├─ ');
-    lines.push({ prefix, node: frame.node, depth: frame.depth });
-    const children = frame.node.children;
-    const nextAncestors = frame.isRoot ? [] : [...frame.ancestorsLast, frame.isLast];
-    for (let i = children.length - 1; i >= 0; i--) {
-      stack.push({ node: children[i]!, depth: frame.depth + 1, ancestorsLast: nextAncestors, isLast: i === children.length - 1, isRoot: false });
+  // Siblings always get connectors, roots included when there are several.
+  const pushSiblings = (nodes: SnapshotNode[], depth: number, stem: string) => {
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const last = i === nodes.length - 1;
+      stack.push({ node: nodes[i]!, depth, prefix: stem + (last ? '└─ ' : '├─ '), stem: stem + (last ? '   ' : '│  ') });
     }
+  };
+  if (forest.roots.length === 1) stack.push({ node: forest.roots[0]!, depth: 0, prefix: '', stem: '' });
+  else pushSiblings(forest.roots, 0, '');
+  while (stack.length > 0) {
+    const { node, depth, prefix, stem } = stack.pop()!;
+    lines.push({ prefix, node, depth });
+    if (node.children.length === 1) stack.push({ node: node.children[0]!, depth: depth + 1, prefix: stem, stem });
+    else pushSiblings(node.children, depth + 1, stem);
   }
   return lines;
 }
