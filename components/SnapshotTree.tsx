@@ -1,12 +1,15 @@
 import { Box, Text } from 'ink';
-import { selectedDomain, selectedTree } from '../src/store/app-store.js';
+import { useMemo } from 'react';
+import { selectedDomain, selectedForest } from '../src/store/app-store.js';
+import { treeLines } from '../src/format/tree-text.js';
 import { formatTime } from '../src/format/time.js';
 import type { Theme } from './theme.js';
 import { useAppStore } from './use-app-store.js';
 
 export function SnapshotTree({ theme, height }: { theme: Theme; height: number }) {
   const domain = useAppStore(selectedDomain);
-  const lines = useAppStore(selectedTree);
+  const forest = useAppStore(selectedForest);
+  const lines = useMemo(() => (forest ? treeLines(forest) : []), [forest]);
   const index = useAppStore((s) => s.snapshotIndex);
   const focused = useAppStore((s) => s.focus === 'snapshots');
   // Keep the selection in view: a window of `height` lines around it.

@@ -44,9 +44,15 @@ export function selectedDomain(state: AppState): DomainRow | null {
   return state.domains?.[state.domainIndex] ?? null;
 }
 
-export function selectedTree(state: AppState): TreeLine[] {
+/** Stable while the forest is unchanged, so it is safe as a selector. */
+export function selectedForest(state: AppState): SnapshotForest | null {
   const domain = selectedDomain(state);
-  const forest = domain ? state.forests[domain.name] : undefined;
+  return (domain && state.forests[domain.name]) || null;
+}
+
+/** A new array on each call: derive it in actions or memoize it in components, never select it. */
+export function selectedTree(state: AppState): TreeLine[] {
+  const forest = selectedForest(state);
   return forest ? treeLines(forest) : [];
 }
 

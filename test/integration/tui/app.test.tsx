@@ -1,0 +1,86 @@
+// The TUI rendered with ink-testing-library against the real test driver (the demo host),
+// not a fake engine: keys go in, frames come out.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { render } from 'ink-testing-library';
+import { App } from '../../../components/App.js';
+import { KEYMAP } from '../../../components/keymap.js';
+import { themeFor } from '../../../components/theme.js';
+import { AppStoreContext } from '../../../components/use-app-store.js';
+import { demoUri, openHost } from '../../../src/engine/connect.js';
+import type { Host } from '../../../src/engine/host.js';
+import { createAppStore } from '../../../src/store/app-store.js';
+
+const hosts: Host[] = [];
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.close()));
+});
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function startApp(options: { readonly?: boolean } = {}) {
+  const host = openHost({ uri: demoUri(), readonly: options.readonly });
+  hosts.push(host);
+  const store = createAppStore(host);
+  const app = render(
+    <AppStoreContext.Provider value={store}>
+      <App theme={themeFor({ NO_COLOR: '1' })} log={host.runner.log} />
+    </AppStoreContext.Provider>,
+  );
+  const frame = () => app.lastFrame() ?? '';
+  const press = async (keys: string, expect?: (f: string) => boolean, what = keys) => {
+    app.stdin.write(keys);
+    if (expect) await until(() => expect(frame()), what);
+  };
+  return { app, store, frame, press };
+}
+
+describe('TUI on the demo host', () => {
+  it('shows domains and the first domain\'s tree, then moves with j/k and Tab', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'the web-01 tree');
+    expect(frame()).toContain('web-01');
+    expect(frame()).toContain('db-primary');
+    expect(frame()).toContain('*tls-renewal');
+    await press('j', (f) => f.includes('nach Änderung ü'), 'db-primary tree');
+    expect(store.getState().domainIndex).toBe(1);
+    await press('k', (f) => f.includes('fresh-install'));
+    await press('\t', () => store.getState().focus === 'snapshots', 'focus on snapshots');
+    await press('j', () => store.getState().snapshotIndex === 1);
+    expect(frame()).toMatch(/nginx configured/);
+  });
+
+  it('opens help built from the keymap, with every binding', async () => {
+    const { frame, press } = startApp();
+    await until(() => frame().includes('web-01'), 'domains');
+    await press('?', (f) => f.includes('Keys'));
+    for (const binding of KEYMAP) expect(frame()).toContain(binding.description);
+    await press('\u001b', (f) => !f.includes('Keys (?'), 'help closed');
+  });
+
+  it('toggles the command log, which lists the virsh commands run', async () => {
+    const { frame, press } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('L', (f) => f.includes('snapshot-list --domain=web-01'), 'log pane');
+    expect(frame()).toMatch(/ms ok +snapshot-current --domain=web-01 --name/);
+  });
+
+  it('shows read-only mode in the status bar', async () => {
+    const { frame } = startApp({ readonly: true });
+    await until(() => frame().includes('web-01'), 'domains');
+    expect(frame()).toContain('[read-only]');
+  });
+
+  it('draws no line wider than the terminal', async () => {
+    const { frame } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    // ink-testing-library's stdout is 100 columns wide; the app lays out to that width
+    for (const line of frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,68 @@
+// End to end in a real pseudo-terminal: the built CLI under tmux at 80×24, keys sent with
+// send-keys, the screen read with capture-pane. A private tmux server per test run.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../dist/src/bin.js', import.meta.url));
+const SOCKET = `virtsnap-e2e-${process.pid}`;
+const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
+
+async function screen(session: string): Promise<string> {
+  return (await tmux('capture-pane', '-p', '-t', session)).stdout;
+}
+
+async function waitForScreen(session: string, check: (s: string) => boolean, what: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await screen(session);
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
+}
+
+afterAll(async () => {
+  await tmux('kill-server');
+});
+
+describe('virtsnap --demo in a real terminal', () => {
+  it('opens, navigates, shows help, and quits cleanly at 80×24', async () => {
+    const session = 'demo';
+    const started = await tmux(
+      'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
+      `NO_COLOR=1 node ${BIN} --demo; echo "exit=$?"; sleep 30`,
+    );
+    expect(started.exitCode).toBe(0);
+    let s = await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
+    expect(s).toContain('web-01');
+    for (const line of s.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+
+    await tmux('send-keys', '-t', session, 'j');
+    s = await waitForScreen(session, (x) => x.includes('nach Änderung ü'), 'db-primary tree');
+
+    await tmux('send-keys', '-t', session, '?');
+    s = await waitForScreen(session, (x) => x.includes('Keys'), 'help');
+    expect(s).toContain('refresh from the host');
+    await tmux('send-keys', '-t', session, 'Escape');
+    await waitForScreen(session, (x) => !x.includes('Keys ('), 'help closed');
+
+    await tmux('send-keys', '-t', session, 'q');
+    s = await waitForScreen(session, (x) => x.includes('exit='), 'exit');
+    expect(s).toContain('exit=0');
+  });
+
+  it('stacks panes in a narrow terminal', async () => {
+    const session = 'narrow';
+    await tmux('new-session', '-d', '-s', session, '-x', '60', '-y', '30', `NO_COLOR=1 node ${BIN} --demo; sleep 30`);
+    const s = await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
+    const lines = s.split('\n');
+    const domainsAt = lines.findIndex((l) => l.includes('web-01 '));
+    const treeAt = lines.findIndex((l) => l.includes('fresh-install'));
+    expect(treeAt).toBeGreaterThan(domainsAt);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(60);
+    await tmux('send-keys', '-t', session, 'q');
+  });
+});
