@@ -1,28 +1,19 @@
 // virtsnap's entry point: argument parsing and subcommands. Subcommands never load React
 // or Ink; only the interactive TUI does, through a dynamic import.
 
-import { Command, CommanderError, Option } from 'commander';
-import { demoUri, openHost, resolveUri, type VirshMode } from './engine/connect.js';
+import { Command, CommanderError } from 'commander';
+import { demoUri, openHost, resolveUri } from './engine/connect.js';
 import type { Host } from './engine/host.js';
 import { CommandLog, type CommandLogEntry } from './engine/virsh/command-log.js';
+import { addConnectionOptions, type CliContext, type CliIo, type ConnectionFlags, type RegisterCommand } from './commands/context.js';
 import { reportError, UsageError } from './commands/errors.js';
-import { formatDomainTable, listDomainRows } from './commands/list.js';
-import { treeOutput } from './commands/tree.js';
+import { registerList } from './commands/list.register.js';
+import { registerTree } from './commands/tree.register.js';
 
-interface ConnectionFlags {
-  connect?: string;
-  demo?: boolean;
-  readonly?: boolean;
-  virshMode?: VirshMode;
-  commandLog?: boolean;
-}
+export type { CliIo };
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTty: boolean;
-  env: NodeJS.ProcessEnv;
-}
+/** Every subcommand, in the order `--help` lists them. */
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree];
 
 const USAGE_WITHOUT_TTY = `virtsnap: the interactive UI needs a terminal.
 Without one, use a subcommand:
@@ -30,15 +21,6 @@ Without one, use a subcommand:
   virtsnap tree DOMAIN [--json]     a domain's snapshot tree
 Options: -c URI (libvirt URI), --demo (bundled demo host), --readonly. See virtsnap --help.
 `;
-
-function addConnectionOptions(command: Command): Command {
-  return command
-    .option('-c, --connect <uri>', 'libvirt URI (default: $LIBVIRT_DEFAULT_URI, then qemu:///system)')
-    .option('--demo', 'use the bundled demo host (libvirt test driver, nothing real is touched)')
-    .option('-r, --readonly', 'read-only connection: nothing that changes the host can run')
-    .addOption(new Option('--virsh-mode <mode>', 'one persistent virsh, or one virsh per command').choices(['session', 'one-shot']))
-    .option('--command-log', 'print every virsh command run, with its duration and outcome, to stderr at exit');
-}
 
 function formatLogEntry(entry: CommandLogEntry): string {
   const ms = entry.durationMs === null ? '   -   ' : `${entry.durationMs.toFixed(1).padStart(7)}`;
@@ -51,46 +33,32 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let host: Host | null = null;
   let showLog = false;
 
-  const connect = (flags: ConnectionFlags): Host => {
-    if (flags.demo && flags.connect) throw new UsageError('--demo and --connect cannot be used together');
-    showLog = Boolean(flags.commandLog);
-    const uri = flags.demo ? demoUri() : resolveUri(flags.connect, io.env);
-    host = openHost({ uri, readonly: flags.readonly, mode: flags.virshMode, log });
-    return host;
+  const context: CliContext = {
+    io,
+    connect(flags: ConnectionFlags): Host {
+      if (host) return host;
+      if (flags.demo && flags.connect) throw new UsageError('--demo and --connect cannot be used together');
+      showLog = Boolean(flags.commandLog);
+      const uri = flags.demo ? demoUri() : resolveUri(flags.connect, io.env);
+      host = openHost({ uri, readonly: flags.readonly, mode: flags.virshMode, log });
+      return host;
+    },
   };
 
   const program = addConnectionOptions(new Command('virtsnap'))
     .description('Snapshots of libvirt/QEMU domains: an interactive terminal UI and a scriptable CLI.')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError(false)
     .action(async (flags: ConnectionFlags) => {
       if (!io.isTty) {
         io.stderr(USAGE_WITHOUT_TTY);
         throw new CommanderError(2, 'virtsnap.usage', '');
       }
-      const h = connect(flags);
+      const connected = context.connect(flags);
       const { runTui } = await import('../components/run-tui.js');
-      await runTui(h);
+      await runTui(connected);
     });
-
-  addConnectionOptions(program.command('list'))
-    .description('list domains with their state, snapshot count and current snapshot')
-    .option('--json', 'print JSON')
-    .action(async (_flags: ConnectionFlags & { json?: boolean }, command: Command) => {
-      const flags = command.optsWithGlobals<ConnectionFlags & { json?: boolean }>();
-      const rows = await listDomainRows(connect(flags));
-      io.stdout(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatDomainTable(rows));
-    });
-
-  addConnectionOptions(program.command('tree'))
-    .description("print a domain's snapshot tree")
-    .argument('<domain>', 'domain name')
-    .option('--json', 'print JSON: nested nodes with name, parent, children, state, creationTime, current, location')
-    .action(async (domain: string, _flags: unknown, command: Command) => {
-      const flags = command.optsWithGlobals<ConnectionFlags & { json?: boolean }>();
-      io.stdout(await treeOutput(connect(flags), domain, Boolean(flags.json)));
-    });
+  for (const register of SUBCOMMANDS) register(program, context);
 
   let exitCode = 0;
   try {

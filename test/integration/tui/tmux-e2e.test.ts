@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../../dist/src/bin.js', import.meta.url));
 const SOCKET = `virtsnap-e2e-${process.pid}`;
+// Ink draws only a final frame when it sees CI in the environment; an operator's terminal has none.
+const APP_ENV = 'env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1';
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
 
 async function screen(session: string): Promise<string> {
@@ -33,7 +35,7 @@ describe('virtsnap --demo in a real terminal', () => {
     const session = 'demo';
     const started = await tmux(
       'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
-      `NO_COLOR=1 node ${BIN} --demo; echo "exit=$?"; sleep 30`,
+      `${APP_ENV} node ${BIN} --demo; echo "exit=$?"; sleep 30`,
     );
     expect(started.exitCode).toBe(0);
     let s = await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
@@ -56,7 +58,7 @@ describe('virtsnap --demo in a real terminal', () => {
 
   it('stacks panes in a narrow terminal', async () => {
     const session = 'narrow';
-    await tmux('new-session', '-d', '-s', session, '-x', '60', '-y', '30', `NO_COLOR=1 node ${BIN} --demo; sleep 30`);
+    await tmux('new-session', '-d', '-s', session, '-x', '60', '-y', '30', `${APP_ENV} node ${BIN} --demo; sleep 30`);
     const s = await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
     const lines = s.split('\n');
     const domainsAt = lines.findIndex((l) => l.includes('web-01 '));
