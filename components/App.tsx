@@ -2,17 +2,20 @@ import { Box, useApp, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { CommandLog } from '../src/engine/virsh/command-log.js';
 import { CommandLogPane } from './CommandLogPane.js';
+import { DetailPane } from './DetailPane.js';
+import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { keyName } from './key-name.js';
-import { findBinding, type ActionId } from './keymap.js';
 import { SnapshotTree } from './SnapshotTree.js';
 import { StatusBar } from './StatusBar.js';
 import type { Theme } from './theme.js';
 import { useAppStore, useAppStoreApi } from './use-app-store.js';
 import { useTerminalSize } from './use-terminal-size.js';
 
+/** Below this width panes stack vertically; from WIDE on, details get a column of their own. */
 const NARROW = 90;
+const WIDE = 140;
 
 export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const store = useAppStoreApi();
@@ -21,6 +24,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const helpOpen = useAppStore((s) => s.helpOpen);
   const logOpen = useAppStore((s) => s.logOpen);
   const busy = useAppStore((s) => s.busy);
+  const message = useAppStore((s) => s.message);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -28,7 +32,6 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   }, [store]);
 
   // One timer drives the spinner and clears expired messages; it runs only while useful.
-  const message = useAppStore((s) => s.message);
   useEffect(() => {
     if (!busy && !message) return;
     const timer = setInterval(() => {
@@ -39,41 +42,50 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   }, [busy, message, store]);
 
   useInput((input, key) => {
-    const name = keyName(input, key);
-    const state = store.getState();
-    if (state.helpOpen && name === 'escape') return state.toggleHelp();
-    const binding = findBinding(name);
-    if (!binding) return;
-    if (binding.disabledReason?.(state)) return;
-    const actions: Record<ActionId, () => void> = {
-      up: () => state.moveSelection(-1),
-      down: () => state.moveSelection(1),
-      top: () => state.moveSelection(-1e9),
-      bottom: () => state.moveSelection(1e9),
-      focus: () => state.toggleFocus(),
-      refresh: () => void state.refresh(),
-      help: () => state.toggleHelp(),
-      log: () => state.toggleLog(),
-      quit: () => exit(),
-    };
-    actions[binding.action]();
+    dispatchKey(keyName(input, key), input, { state: store.getState(), quit: exit });
   });
 
-  const narrow = columns < NARROW;
-  const logHeight = logOpen ? Math.min(8, Math.max(3, Math.floor(rows / 4))) : 0;
-  const bodyHeight = Math.max(3, rows - 3 - (logOpen ? logHeight + 2 : 0));
-  const treeHeight = narrow ? Math.max(1, Math.floor(bodyHeight / 2) - 3) : bodyHeight - 3;
+  const statusRows = message ? 2 : 1;
+  const logRows = logOpen ? Math.min(8, Math.max(3, Math.floor(rows / 4))) : 0;
+  const body = Math.max(6, rows - statusRows - (logOpen ? logRows + 2 : 0));
+  let panes: React.ReactNode;
+  if (columns < NARROW) {
+    const domainsHeight = Math.max(4, Math.floor(body * 0.3));
+    const treeHeight = Math.max(4, Math.floor(body * 0.4));
+    panes = (
+      <Box flexDirection="column">
+        <DomainList theme={theme} height={domainsHeight} />
+        <SnapshotTree theme={theme} height={treeHeight} />
+        <DetailPane theme={theme} height={Math.max(3, body - domainsHeight - treeHeight)} />
+      </Box>
+    );
+  } else if (columns < WIDE) {
+    const left = Math.min(36, Math.floor(columns / 3));
+    const treeHeight = Math.max(4, Math.floor(body * 0.55));
+    panes = (
+      <Box flexDirection="row" height={body}>
+        <DomainList theme={theme} width={left} height={body} />
+        <Box flexDirection="column" flexGrow={1}>
+          <SnapshotTree theme={theme} height={treeHeight} />
+          <DetailPane theme={theme} height={body - treeHeight} />
+        </Box>
+      </Box>
+    );
+  } else {
+    const left = 36;
+    const right = Math.floor((columns - left) / 2);
+    panes = (
+      <Box flexDirection="row" height={body}>
+        <DomainList theme={theme} width={left} height={body} />
+        <SnapshotTree theme={theme} height={body} />
+        <DetailPane theme={theme} height={body} width={right} />
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column" width={columns}>
-      {helpOpen ? (
-        <HelpOverlay theme={theme} />
-      ) : (
-        <Box flexDirection={narrow ? 'column' : 'row'} height={bodyHeight}>
-          <DomainList theme={theme} width={narrow ? columns : Math.min(40, Math.floor(columns / 3))} />
-          <SnapshotTree theme={theme} height={treeHeight} />
-        </Box>
-      )}
-      {logOpen && <CommandLogPane log={log} theme={theme} height={logHeight} />}
+      {helpOpen ? <HelpOverlay theme={theme} /> : panes}
+      {logOpen && <CommandLogPane log={log} theme={theme} height={logRows} />}
       <StatusBar theme={theme} tick={tick} />
     </Box>
   );

@@ -3,14 +3,32 @@
 
 import type { AppState } from '../src/store/app-store.js';
 
-export type ActionId = 'up' | 'down' | 'top' | 'bottom' | 'focus' | 'refresh' | 'help' | 'log' | 'quit';
+export type ActionId =
+  | 'up'
+  | 'down'
+  | 'page-up'
+  | 'page-down'
+  | 'top'
+  | 'bottom'
+  | 'focus'
+  | 'open'
+  | 'search'
+  | 'next-match'
+  | 'previous-match'
+  | 'clear'
+  | 'view-xml'
+  | 'view-disks'
+  | 'refresh'
+  | 'log'
+  | 'help'
+  | 'quit';
 
 export interface KeyBinding {
   /** What the user presses: a character, or a named key (`up`, `down`, `tab`, `escape`, `return`). */
   keys: string[];
   action: ActionId;
   description: string;
-  /** Shown in the hint bar (the most used ones); all appear in help. */
+  /** Shown in the hint bar (the most used ones); every binding appears in help. */
   hint?: string;
   /** Changes the host in a way that needs a plan and a confirmation. */
   dangerous: boolean;
@@ -18,12 +36,23 @@ export interface KeyBinding {
   disabledReason?: (state: AppState) => string | null;
 }
 
+const noSearch = (s: AppState) => (s.treeSearch ? null : 'no search: press / first');
+
 export const KEYMAP: readonly KeyBinding[] = [
-  { keys: ['k', 'up'], action: 'up', description: 'move up', hint: '↑↓/jk move', dangerous: false },
+  { keys: ['k', 'up'], action: 'up', description: 'move up', hint: '↑↓ move', dangerous: false },
   { keys: ['j', 'down'], action: 'down', description: 'move down', dangerous: false },
+  { keys: ['pageup'], action: 'page-up', description: 'move (or scroll the XML) a page up', dangerous: false },
+  { keys: ['pagedown'], action: 'page-down', description: 'move (or scroll the XML) a page down', dangerous: false },
   { keys: ['g', 'home'], action: 'top', description: 'go to the first item', dangerous: false },
   { keys: ['G', 'end'], action: 'bottom', description: 'go to the last item', dangerous: false },
   { keys: ['tab'], action: 'focus', description: 'switch between domains and snapshots', hint: 'tab pane', dangerous: false },
+  { keys: ['return', 'l', 'right'], action: 'open', description: "open the domain's snapshot tree", dangerous: false },
+  { keys: ['/'], action: 'search', description: 'search snapshots (filter domains in the domain pane)', hint: '/ search', dangerous: false },
+  { keys: ['n'], action: 'next-match', description: 'next search match', dangerous: false, disabledReason: noSearch },
+  { keys: ['N'], action: 'previous-match', description: 'previous search match', dangerous: false, disabledReason: noSearch },
+  { keys: ['escape'], action: 'clear', description: 'clear the search or filter, close the view', dangerous: false },
+  { keys: ['x'], action: 'view-xml', description: "show the snapshot's XML (again: details)", hint: 'x xml', dangerous: false },
+  { keys: ['d'], action: 'view-disks', description: 'show disks and backing chains (again: details)', hint: 'd disks', dangerous: false },
   {
     keys: ['r'],
     action: 'refresh',
@@ -33,10 +62,15 @@ export const KEYMAP: readonly KeyBinding[] = [
     disabledReason: (s) => (s.busy ? 'a refresh is already running' : null),
   },
   { keys: ['L'], action: 'log', description: 'show or hide the virsh command log', hint: 'L log', dangerous: false },
-  { keys: ['?'], action: 'help', description: 'show or hide this help', hint: '? help', dangerous: false },
+  { keys: ['?'], action: 'help', description: 'show or hide this help (type to filter)', hint: '? help', dangerous: false },
   { keys: ['q'], action: 'quit', description: 'quit', hint: 'q quit', dangerous: false },
 ];
 
 export function findBinding(key: string): KeyBinding | undefined {
   return KEYMAP.find((binding) => binding.keys.includes(key));
+}
+
+export function filterBindings(filter: string): KeyBinding[] {
+  const f = filter.toLowerCase();
+  return KEYMAP.filter((b) => !f || b.description.toLowerCase().includes(f) || b.keys.some((k) => k.toLowerCase() === f));
 }

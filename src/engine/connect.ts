@@ -44,3 +44,12 @@ export function packageRoot(): string {
 export function demoUri(): string {
   return `test://${join(packageRoot(), 'fixtures', 'demo-host.xml')}`;
 }
+
+/**
+ * True when the URI names no remote host (`qemu:///system`, `test:///…`, `qemu+unix:///…`),
+ * so files the host refers to can be checked on this machine.
+ */
+export function isLocalUri(uri: string): boolean {
+  const match = /^[a-z0-9+.-]+:\/\/([^/?]*)/i.exec(uri);
+  return match !== null && (match[1] === '' || match[1] === 'localhost');
+}

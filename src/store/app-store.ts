@@ -1,14 +1,20 @@
 // The TUI's state and every action that talks to the engine. Components read it through
 // selector hooks and dispatch actions; they never call the engine themselves.
 
+import { existsSync } from 'node:fs';
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Host } from '../engine/host.js';
+import type { DiskReport } from '../engine/disk-report.js';
+import type { Host, SnapshotWithXml } from '../engine/host.js';
 import type { SnapshotForest } from '../engine/model.js';
 import { listDomainRows, type DomainRow } from '../commands/list.js';
-import { treeLines, type TreeLine } from '../format/tree-text.js';
 import { reportError } from '../commands/errors.js';
+import { treeLines, type TreeLine } from '../format/tree-text.js';
+import { isLocalUri } from '../engine/connect.js';
 
 export type Pane = 'domains' | 'snapshots';
+export type DetailView = 'details' | 'xml' | 'disks';
+/** What typed characters go to: commands, the search box, or the help filter. */
+export type InputMode = 'normal' | 'search' | 'help-filter';
 
 export interface StatusMessage {
   text: string;
@@ -17,31 +23,64 @@ export interface StatusMessage {
   until: number;
 }
 
+export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
+
 export interface AppState {
   uri: string;
   readonly: boolean;
   domains: DomainRow[] | null;
+  /** Domain list filter (typed after `/` in the domains pane). */
+  domainFilter: string;
   domainIndex: number;
   forests: Record<string, SnapshotForest>;
   snapshotIndex: number;
+  /** Tree search (typed after `/` in the snapshots pane); matches are highlighted. */
+  treeSearch: string;
   focus: Pane;
-  busy: boolean;
+  view: DetailView;
+  inputMode: InputMode;
   helpOpen: boolean;
+  helpFilter: string;
   logOpen: boolean;
+  busy: boolean;
   message: StatusMessage | null;
+  /** Keyed by snapshotKey(domain, name). */
+  snapshots: Record<string, Loadable<SnapshotWithXml>>;
+  diskReports: Record<string, Loadable<DiskReport[]>>;
+  /** Lines the XML view is scrolled by. */
+  xmlScroll: number;
 
   refresh(): Promise<void>;
   moveSelection(delta: number): void;
   toggleFocus(): void;
+  focusSnapshots(): void;
+  setView(view: DetailView): void;
+  scrollXml(delta: number): void;
+  startSearch(): void;
+  typeInput(text: string): void;
+  eraseInput(): void;
+  confirmInput(): void;
+  cancelInput(): void;
+  jumpToMatch(direction: 1 | -1): void;
   toggleHelp(): void;
   toggleLog(): void;
+  say(text: string, kind?: StatusMessage['kind']): void;
   clearExpiredMessage(now: number): void;
 }
 
 export type AppStore = StoreApi<AppState>;
 
+export const snapshotKey = (domain: string, name: string) => `${domain}\u0000${name}`;
+
+/** Domains after the filter; stable between changes of `domains` and `domainFilter` only via memoization. */
+export function visibleDomains(state: Pick<AppState, 'domains' | 'domainFilter'>): DomainRow[] {
+  const domains = state.domains ?? [];
+  const filter = state.domainFilter.toLowerCase();
+  return filter ? domains.filter((d) => d.name.toLowerCase().includes(filter)) : domains;
+}
+
 export function selectedDomain(state: AppState): DomainRow | null {
-  return state.domains?.[state.domainIndex] ?? null;
+  return visibleDomains(state)[state.domainIndex] ?? null;
 }
 
 /** Stable while the forest is unchanged, so it is safe as a selector. */
@@ -56,49 +95,126 @@ export function selectedTree(state: AppState): TreeLine[] {
   return forest ? treeLines(forest) : [];
 }
 
+export function selectedSnapshotName(state: AppState): string | null {
+  return selectedTree(state)[state.snapshotIndex]?.node.name ?? null;
+}
+
+export function matchesSearch(name: string, search: string): boolean {
+  return search !== '' && name.toLowerCase().includes(search.toLowerCase());
+}
+
 const MESSAGE_MS = 5000;
+/** Refresh failures back off up to this long before the next automatic refresh. */
+const MAX_BACKOFF_MS = 60_000;
 
 export function createAppStore(host: Host): AppStore {
   let refreshing: Promise<void> | null = null;
+  // The test driver's files are imaginary, and a remote host's are not ours to check.
+  const fileExists = isLocalUri(host.uri) && !host.uri.startsWith('test:') ? existsSync : null;
 
-  const store = createStore<AppState>()((set, get) => {
+  return createStore<AppState>()((set, get) => {
     const say = (text: string, kind: StatusMessage['kind'] = 'info') => set({ message: { text, kind, until: Date.now() + MESSAGE_MS } });
+    const fail = (error: unknown) => say(reportError(error).message, 'error');
 
     const loadForest = async (name: string) => {
       try {
         const forest = await host.forest(name);
         set({ forests: { ...get().forests, [name]: forest } });
+        loadSelectedDetails();
       } catch (error) {
-        say(reportError(error).message, 'error');
+        fail(error);
       }
     };
+
+    /** Loads what the current view needs for the selection, once. */
+    const loadSelectedDetails = () => {
+      const state = get();
+      const domain = selectedDomain(state);
+      if (!domain) return;
+      if (state.view === 'disks') {
+        if (state.diskReports[domain.name]) return;
+        set({ diskReports: { ...state.diskReports, [domain.name]: { status: 'loading' } } });
+        host.diskReport(domain.name, fileExists).then(
+          (value) => set({ diskReports: { ...get().diskReports, [domain.name]: { status: 'ready', value } } }),
+          (error: unknown) =>
+            set({ diskReports: { ...get().diskReports, [domain.name]: { status: 'error', message: reportError(error).message } } }),
+        );
+        return;
+      }
+      const name = selectedSnapshotName(state);
+      if (!name) return;
+      const key = snapshotKey(domain.name, name);
+      if (state.snapshots[key]) return;
+      set({ snapshots: { ...state.snapshots, [key]: { status: 'loading' } } });
+      host.snapshot(domain.name, name).then(
+        (value) => set({ snapshots: { ...get().snapshots, [key]: { status: 'ready', value } } }),
+        (error: unknown) => set({ snapshots: { ...get().snapshots, [key]: { status: 'error', message: reportError(error).message } } }),
+      );
+    };
+
+    const selectDomain = (index: number) => {
+      const domains = visibleDomains(get());
+      if (domains.length === 0) return set({ domainIndex: 0 });
+      const domainIndex = Math.max(0, Math.min(domains.length - 1, index));
+      set({ domainIndex, snapshotIndex: 0, xmlScroll: 0 });
+      const name = domains[domainIndex]!.name;
+      if (!get().forests[name]) void loadForest(name);
+      else loadSelectedDetails();
+    };
+
+    const selectSnapshot = (index: number) => {
+      const count = selectedTree(get()).length;
+      if (count === 0) return;
+      set({ snapshotIndex: Math.max(0, Math.min(count - 1, index)), xmlScroll: 0 });
+      loadSelectedDetails();
+    };
+
+    let failures = 0;
+    let nextAllowedRefresh = 0;
 
     return {
       uri: host.uri,
       readonly: host.readonly,
       domains: null,
+      domainFilter: '',
       domainIndex: 0,
       forests: {},
       snapshotIndex: 0,
+      treeSearch: '',
       focus: 'domains',
-      busy: false,
+      view: 'details',
+      inputMode: 'normal',
       helpOpen: false,
+      helpFilter: '',
       logOpen: false,
+      busy: false,
       message: null,
+      snapshots: {},
+      diskReports: {},
+      xmlScroll: 0,
 
       // A refresh that would overlap a running one is dropped: the running one answers both.
+      // After failures, automatic callers are held off with a growing delay.
       refresh() {
         if (refreshing) return refreshing;
+        if (Date.now() < nextAllowedRefresh && failures > 0) return Promise.resolve();
         set({ busy: true });
         refreshing = (async () => {
           try {
             const domains = await listDomainRows(host);
-            const index = Math.min(get().domainIndex, Math.max(0, domains.length - 1));
-            set({ domains, domainIndex: index, forests: {} });
-            const domain = domains[index];
+            const previous = selectedDomain(get())?.name;
+            set({ domains, forests: {}, snapshots: {}, diskReports: {} });
+            const visible = visibleDomains(get());
+            const keep = previous ? visible.findIndex((d) => d.name === previous) : -1;
+            const index = keep >= 0 ? keep : Math.min(get().domainIndex, Math.max(0, visible.length - 1));
+            set({ domainIndex: index });
+            const domain = visible[index];
             if (domain) await loadForest(domain.name);
+            failures = 0;
           } catch (error) {
-            say(reportError(error).message, 'error');
+            failures++;
+            nextAllowedRefresh = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failures);
+            fail(error);
           } finally {
             set({ busy: false });
             refreshing = null;
@@ -109,34 +225,87 @@ export function createAppStore(host: Host): AppStore {
 
       moveSelection(delta) {
         const state = get();
-        if (state.focus === 'domains') {
-          const count = state.domains?.length ?? 0;
-          if (count === 0) return;
-          const domainIndex = Math.max(0, Math.min(count - 1, state.domainIndex + delta));
-          set({ domainIndex, snapshotIndex: 0 });
-          const name = state.domains![domainIndex]!.name;
-          if (!state.forests[name]) void loadForest(name);
-        } else {
-          const count = selectedTree(state).length;
-          if (count === 0) return;
-          set({ snapshotIndex: Math.max(0, Math.min(count - 1, state.snapshotIndex + delta)) });
-        }
+        if (state.focus === 'domains') selectDomain(state.domainIndex + delta);
+        else selectSnapshot(state.snapshotIndex + delta);
       },
 
       toggleFocus() {
         set({ focus: get().focus === 'domains' ? 'snapshots' : 'domains' });
       },
+      focusSnapshots() {
+        set({ focus: 'snapshots' });
+        loadSelectedDetails();
+      },
+
+      setView(view) {
+        set({ view: get().view === view && view !== 'details' ? 'details' : view, xmlScroll: 0 });
+        loadSelectedDetails();
+      },
+      scrollXml(delta) {
+        set({ xmlScroll: Math.max(0, get().xmlScroll + delta) });
+      },
+
+      startSearch() {
+        if (get().focus === 'domains') set({ inputMode: 'search', domainFilter: '' });
+        else set({ inputMode: 'search', treeSearch: '' });
+      },
+      typeInput(text) {
+        const state = get();
+        if (state.inputMode === 'help-filter') return set({ helpFilter: state.helpFilter + text });
+        if (state.inputMode !== 'search') return;
+        if (state.focus === 'domains') {
+          set({ domainFilter: state.domainFilter + text });
+          selectDomain(0);
+        } else {
+          set({ treeSearch: state.treeSearch + text });
+          get().jumpToMatch(1);
+        }
+      },
+      eraseInput() {
+        const state = get();
+        if (state.inputMode === 'help-filter') return set({ helpFilter: state.helpFilter.slice(0, -1) });
+        if (state.inputMode !== 'search') return;
+        if (state.focus === 'domains') {
+          set({ domainFilter: state.domainFilter.slice(0, -1) });
+          selectDomain(0);
+        } else set({ treeSearch: state.treeSearch.slice(0, -1) });
+      },
+      confirmInput() {
+        set({ inputMode: 'normal' });
+      },
+      cancelInput() {
+        const state = get();
+        if (state.inputMode === 'help-filter') return set({ inputMode: 'normal', helpFilter: '', helpOpen: false });
+        if (state.focus === 'domains') {
+          set({ inputMode: 'normal', domainFilter: '' });
+          selectDomain(0);
+        } else set({ inputMode: 'normal', treeSearch: '' });
+      },
+      jumpToMatch(direction) {
+        const state = get();
+        const lines = selectedTree(state);
+        if (!state.treeSearch || lines.length === 0) return;
+        // The current line counts as a match only while typing (direction 1 from the search box).
+        const start = state.inputMode === 'search' ? state.snapshotIndex - 1 : state.snapshotIndex;
+        for (let step = 1; step <= lines.length; step++) {
+          const index = (((start + direction * step) % lines.length) + lines.length) % lines.length;
+          if (matchesSearch(lines[index]!.node.name, state.treeSearch)) return selectSnapshot(index);
+        }
+        say(`no snapshot matches “${state.treeSearch}”`, 'error');
+      },
+
       toggleHelp() {
-        set({ helpOpen: !get().helpOpen });
+        const open = !get().helpOpen;
+        set({ helpOpen: open, helpFilter: '', inputMode: open ? 'help-filter' : 'normal' });
       },
       toggleLog() {
         set({ logOpen: !get().logOpen });
       },
+      say,
       clearExpiredMessage(now) {
         const message = get().message;
         if (message && message.until <= now) set({ message: null });
       },
     };
   });
-  return store;
 }

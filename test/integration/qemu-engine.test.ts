@@ -4,6 +4,7 @@
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
 import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { imageChain } from '../../src/engine/qemu-img.js';
@@ -133,5 +134,37 @@ describeLab('engine on real QEMU', () => {
     const after = await host.listSnapshots(name);
     expect(after.map((s) => s.name)).toEqual(['kept']);
     expect(session.pid).not.toBe(pid);
+  });
+});
+
+describeLab('disk report on real QEMU', () => {
+  let lab: Lab;
+  let host: Host;
+  beforeAll(async () => {
+    lab = await startLab();
+    host = openHost({ uri: lab.uri });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await lab?.stop();
+  });
+
+  it('shows each layer with its allocation and the snapshot that created it, and flags orphans', async () => {
+    const { name, disks } = await lab.newDomain();
+    const overlay = `${lab.dir}/img/${name}-vda.x1.qcow2`;
+    await host.createSnapshotAs(name, { name: 'x1', diskOnly: true, diskspecs: [`vda,file=${overlay}`, 'vdb,snapshot=no'] });
+    let [vda, vdb] = await host.diskReport(name, existsSync);
+    expect(vda!.layers.map((l) => [l.source, l.createdBy, l.unreferenced, l.missing])).toEqual([
+      [overlay, ['x1'], false, false],
+      [disks.vda, [], false, false],
+    ]);
+    expect(vda!.layers[0]!.capacity).toBe(128 * 1024 * 1024);
+    expect(vda!.layers.every((l) => typeof l.allocation === 'number')).toBe(true);
+    expect(vdb!.layers.map((l) => l.source)).toEqual([disks.vdb]);
+
+    // libvirt forgets the snapshot but the overlay stays in the chain: nothing refers to it now
+    expect((await lab.virsh('snapshot-delete', name, 'x1', '--metadata')).exitCode).toBe(0);
+    [vda] = await host.diskReport(name, existsSync);
+    expect(vda!.layers[0]).toMatchObject({ source: overlay, createdBy: [], unreferenced: true });
   });
 });

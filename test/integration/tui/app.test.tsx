@@ -9,7 +9,7 @@ import { themeFor } from '../../../components/theme.js';
 import { AppStoreContext } from '../../../components/use-app-store.js';
 import { demoUri, openHost } from '../../../src/engine/connect.js';
 import type { Host } from '../../../src/engine/host.js';
-import { createAppStore } from '../../../src/store/app-store.js';
+import { createAppStore, selectedSnapshotName } from '../../../src/store/app-store.js';
 
 const hosts: Host[] = [];
 afterEach(async () => {
@@ -22,6 +22,10 @@ async function until(check: () => boolean, what: string, timeoutMs = 5000): Prom
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function selectedName(store: ReturnType<typeof createAppStore>): string | null {
+  return selectedSnapshotName(store.getState());
 }
 
 function startApp(options: { readonly?: boolean } = {}) {
@@ -75,6 +79,49 @@ describe('TUI on the demo host', () => {
     const { frame } = startApp({ readonly: true });
     await until(() => frame().includes('web-01'), 'domains');
     expect(frame()).toContain('[read-only]');
+  });
+
+  it('searches the tree with / and jumps between matches with n and N', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('/', () => store.getState().inputMode === 'search');
+    await press('php', (f) => f.includes('/php') && f.includes('(2 matches'), 'search box with 2 matches');
+    expect(selectedName(store)).toBe('php 8.3 experiment');
+    await press('\r', () => store.getState().inputMode === 'normal');
+    await press('n', () => selectedName(store) === 'php rollback point', 'next match');
+    await press('n', () => selectedName(store) === 'php 8.3 experiment', 'wraps around');
+    await press('N', () => selectedName(store) === 'php rollback point', 'previous match');
+    await press('\u001b', (f) => !f.includes('/php'), 'search cleared');
+  });
+
+  it('filters the domain list with / in the domain pane', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('/');
+    await press('build', (f) => !f.includes('db-primary') && f.includes('build-runner'), 'filtered list');
+    await until(() => frame().includes('golden image'), 'build-runner tree');
+    await press('\r', () => store.getState().inputMode === 'normal');
+    expect(store.getState().domainFilter).toBe('build');
+    await press('\u001b', (f) => f.includes('db-primary'), 'filter cleared');
+  });
+
+  it('filters the help by typing', async () => {
+    const { frame, press } = startApp();
+    await until(() => frame().includes('web-01'), 'domains');
+    await press('?', (f) => f.includes('Keys'));
+    await press('xml', (f) => f.includes("show the snapshot's XML") && !f.includes('refresh from the host'), 'filtered help');
+  });
+
+  it('shows details, the XML and the disks of the selection', async () => {
+    const { frame, press } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('j', (f) => f.includes('nginx configured') && f.includes('parent      fresh-install'), 'details of nginx configured');
+    await press('x', (f) => f.includes('XML of nginx configured') && f.includes('<name>nginx configured</name>'), 'xml view');
+    await press('d', (f) => f.includes('disks of web-01') && f.includes('web-01.tls-renewal.qcow2'), 'disks view');
+    expect(frame()).toContain('← tls-renewal');
+    await press('\u001b', (f) => f.includes('details'), 'back to details');
   });
 
   it('draws no line wider than the terminal', async () => {

@@ -1,0 +1,49 @@
+// From a key to a store action: input modes first (search box, help filter), then the keymap.
+
+import type { AppState } from '../src/store/app-store.js';
+import { findBinding, type ActionId } from './keymap.js';
+
+const PAGE = 10;
+
+export interface DispatchContext {
+  state: AppState;
+  quit: () => void;
+}
+
+/** Returns true when the key did something. */
+export function dispatchKey(name: string, input: string, { state, quit }: DispatchContext): boolean {
+  if (state.inputMode !== 'normal') {
+    if (name === 'escape') state.cancelInput();
+    else if (name === 'return') state.confirmInput();
+    else if (name === 'backspace') state.eraseInput();
+    else if (state.inputMode === 'help-filter' && name === '?') state.toggleHelp();
+    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.typeInput(input);
+    else return false;
+    return true;
+  }
+  const binding = findBinding(name);
+  if (!binding || binding.disabledReason?.(state)) return false;
+  const xmlShown = state.view === 'xml';
+  const actions: Record<ActionId, () => void> = {
+    up: () => state.moveSelection(-1),
+    down: () => state.moveSelection(1),
+    'page-up': () => (xmlShown ? state.scrollXml(-PAGE) : state.moveSelection(-PAGE)),
+    'page-down': () => (xmlShown ? state.scrollXml(PAGE) : state.moveSelection(PAGE)),
+    top: () => state.moveSelection(-1e9),
+    bottom: () => state.moveSelection(1e9),
+    focus: () => state.toggleFocus(),
+    open: () => state.focusSnapshots(),
+    search: () => state.startSearch(),
+    'next-match': () => state.jumpToMatch(1),
+    'previous-match': () => state.jumpToMatch(-1),
+    clear: () => (state.view !== 'details' ? state.setView('details') : state.cancelInput()),
+    'view-xml': () => state.setView('xml'),
+    'view-disks': () => state.setView('disks'),
+    refresh: () => void state.refresh(),
+    log: () => state.toggleLog(),
+    help: () => state.toggleHelp(),
+    quit,
+  };
+  actions[binding.action]();
+  return true;
+}
