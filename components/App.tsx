@@ -2,6 +2,7 @@ import { Box, useApp, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { CommandLog } from '../src/engine/virsh/command-log.js';
 import { CommandLogPane } from './CommandLogPane.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
@@ -25,6 +26,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const logOpen = useAppStore((s) => s.logOpen);
   const busy = useAppStore((s) => s.busy);
   const message = useAppStore((s) => s.message);
+  const confirm = useAppStore((s) => s.confirm);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -84,7 +86,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   }
   return (
     <Box flexDirection="column" width={columns}>
-      {helpOpen ? <HelpOverlay theme={theme} /> : panes}
+      {confirm ? <ConfirmDialog dialog={confirm} theme={theme} /> : helpOpen ? <HelpOverlay theme={theme} /> : panes}
       {logOpen && <CommandLogPane log={log} theme={theme} height={logRows} />}
       <StatusBar theme={theme} tick={tick} />
     </Box>

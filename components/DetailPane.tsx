@@ -37,9 +37,11 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
   }
   return (
     <Box flexDirection="column" borderStyle="single" height={height} width={width} flexGrow={width ? 0 : 1} overflow="hidden">
-      <Text bold color={theme.accent} wrap="truncate-end">
-        {title}
-      </Text>
+      <Box flexShrink={0}>
+        <Text bold color={theme.accent} wrap="truncate-end">
+          {title}
+        </Text>
+      </Box>
       {body}
     </Box>
   );

@@ -16,7 +16,7 @@ export function HelpOverlay({ theme }: { theme: Theme }) {
       {bindings.map((b) => {
         const disabled = b.disabledReason?.(state) ?? null;
         return (
-          <Text key={b.action} wrap="truncate-end" dimColor={disabled !== null}>
+          <Text key={b.action} wrap="wrap" dimColor={disabled !== null}>
             {b.keys.join('/').padEnd(14)} {b.description}
             {b.dangerous ? ' (asks first)' : ''}
             {disabled ? ` — unavailable: ${disabled}` : ''}

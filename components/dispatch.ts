@@ -12,6 +12,15 @@ export interface DispatchContext {
 
 /** Returns true when the key did something. */
 export function dispatchKey(name: string, input: string, { state, quit }: DispatchContext): boolean {
+  if (state.inputMode === 'confirm') {
+    if (name === 'escape') state.confirmCancel();
+    else if (name === 'return') void state.confirmAccept();
+    else if (name === 'tab' || name === 'left' || name === 'right') state.confirmToggleFocus();
+    else if (name === 'backspace') state.eraseInput();
+    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.typeInput(input);
+    else return false;
+    return true;
+  }
   if (state.inputMode !== 'normal') {
     if (name === 'escape') state.cancelInput();
     else if (name === 'return') state.confirmInput();
@@ -39,6 +48,9 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     clear: () => (state.view !== 'details' ? state.setView('details') : state.cancelInput()),
     'view-xml': () => state.setView('xml'),
     'view-disks': () => state.setView('disks'),
+    revert: () => void state.openRevert(),
+    delete: () => state.openDelete(false),
+    'delete-tree': () => state.openDelete(true),
     refresh: () => void state.refresh(),
     log: () => state.toggleLog(),
     help: () => state.toggleHelp(),

@@ -18,6 +18,9 @@ export type ActionId =
   | 'clear'
   | 'view-xml'
   | 'view-disks'
+  | 'revert'
+  | 'delete'
+  | 'delete-tree'
   | 'refresh'
   | 'log'
   | 'help'
@@ -36,6 +39,13 @@ export interface KeyBinding {
   disabledReason?: (state: AppState) => string | null;
 }
 
+/** Why a change to the selected snapshot cannot start now. */
+const cannotChange = (s: AppState) => {
+  if (s.readonly) return 'the connection is read-only (started with --readonly)';
+  if (s.focus !== 'snapshots' || !s.domains) return 'select a snapshot first (Tab to the tree)';
+  return null;
+};
+
 const noSearch = (s: AppState) => (s.treeSearch ? null : 'no search: press / first');
 
 export const KEYMAP: readonly KeyBinding[] = [
@@ -53,6 +63,9 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['escape'], action: 'clear', description: 'clear the search or filter, close the view', dangerous: false },
   { keys: ['x'], action: 'view-xml', description: "show the snapshot's XML (again: details)", hint: 'x xml', dangerous: false },
   { keys: ['d'], action: 'view-disks', description: 'show disks and backing chains (again: details)', hint: 'd disks', dangerous: false },
+  { keys: ['v'], action: 'revert', description: 'revert the domain to this snapshot', hint: 'v revert', dangerous: true, disabledReason: cannotChange },
+  { keys: ['D'], action: 'delete', description: 'delete this snapshot (children move up)', hint: 'D delete', dangerous: true, disabledReason: cannotChange },
+  { keys: ['X'], action: 'delete-tree', description: 'delete this snapshot and all its descendants', dangerous: true, disabledReason: cannotChange },
   {
     keys: ['r'],
     action: 'refresh',

@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DiskReport } from '../engine/disk-report.js';
 import type { Host, SnapshotWithXml } from '../engine/host.js';
-import type { SnapshotForest } from '../engine/model.js';
+import type { SnapshotForest, SnapshotNode } from '../engine/model.js';
+import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
+import { planDelete } from '../engine/flows/delete.js';
+import { planRevert } from '../engine/flows/revert.js';
+import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
 import { listDomainRows, type DomainRow } from '../commands/list.js';
 import { reportError } from '../commands/errors.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
@@ -14,7 +18,7 @@ import { isLocalUri } from '../engine/connect.js';
 export type Pane = 'domains' | 'snapshots';
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, or the help filter. */
-export type InputMode = 'normal' | 'search' | 'help-filter';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm';
 
 export interface StatusMessage {
   text: string;
@@ -49,6 +53,8 @@ export interface AppState {
   diskReports: Record<string, Loadable<DiskReport[]>>;
   /** Lines the XML view is scrolled by. */
   xmlScroll: number;
+  /** The open confirmation of a destructive action, if any. */
+  confirm: ConfirmDialog | null;
 
   refresh(): Promise<void>;
   moveSelection(delta: number): void;
@@ -64,6 +70,11 @@ export interface AppState {
   jumpToMatch(direction: 1 | -1): void;
   toggleHelp(): void;
   toggleLog(): void;
+  openRevert(): Promise<void>;
+  openDelete(withDescendants: boolean): void;
+  confirmToggleFocus(): void;
+  confirmAccept(): Promise<void>;
+  confirmCancel(): void;
   say(text: string, kind?: StatusMessage['kind']): void;
   clearExpiredMessage(now: number): void;
 }
@@ -99,6 +110,10 @@ export function selectedSnapshotName(state: AppState): string | null {
   return selectedTree(state)[state.snapshotIndex]?.node.name ?? null;
 }
 
+export function selectedNode(state: AppState): SnapshotNode | null {
+  return selectedTree(state)[state.snapshotIndex]?.node ?? null;
+}
+
 export function matchesSearch(name: string, search: string): boolean {
   return search !== '' && name.toLowerCase().includes(search.toLowerCase());
 }
@@ -120,6 +135,10 @@ export function createAppStore(host: Host): AppStore {
       try {
         const forest = await host.forest(name);
         set({ forests: { ...get().forests, [name]: forest } });
+        // The tree may have shrunk (a delete): keep the selection on a real line.
+        if (selectedDomain(get())?.name === name) {
+          set({ snapshotIndex: Math.max(0, Math.min(get().snapshotIndex, treeLines(forest).length - 1)) });
+        }
         loadSelectedDetails();
       } catch (error) {
         fail(error);
@@ -192,6 +211,7 @@ export function createAppStore(host: Host): AppStore {
       snapshots: {},
       diskReports: {},
       xmlScroll: 0,
+      confirm: null,
 
       // A refresh that would overlap a running one is dropped: the running one answers both.
       // After failures, automatic callers are held off with a growing delay.
@@ -251,6 +271,9 @@ export function createAppStore(host: Host): AppStore {
       },
       typeInput(text) {
         const state = get();
+        if (state.inputMode === 'confirm' && state.confirm?.phase === 'confirming') {
+          return set({ confirm: { ...state.confirm, typed: state.confirm.typed + text, hint: null } });
+        }
         if (state.inputMode === 'help-filter') return set({ helpFilter: state.helpFilter + text });
         if (state.inputMode !== 'search') return;
         if (state.focus === 'domains') {
@@ -263,6 +286,9 @@ export function createAppStore(host: Host): AppStore {
       },
       eraseInput() {
         const state = get();
+        if (state.inputMode === 'confirm' && state.confirm?.phase === 'confirming') {
+          return set({ confirm: { ...state.confirm, typed: state.confirm.typed.slice(0, -1), hint: null } });
+        }
         if (state.inputMode === 'help-filter') return set({ helpFilter: state.helpFilter.slice(0, -1) });
         if (state.inputMode !== 'search') return;
         if (state.focus === 'domains') {
@@ -271,10 +297,12 @@ export function createAppStore(host: Host): AppStore {
         } else set({ treeSearch: state.treeSearch.slice(0, -1) });
       },
       confirmInput() {
+        if (get().inputMode === 'confirm') return void get().confirmAccept();
         set({ inputMode: 'normal' });
       },
       cancelInput() {
         const state = get();
+        if (state.inputMode === 'confirm') return state.confirmCancel();
         if (state.inputMode === 'help-filter') return set({ inputMode: 'normal', helpFilter: '', helpOpen: false });
         if (state.focus === 'domains') {
           set({ inputMode: 'normal', domainFilter: '' });
@@ -300,6 +328,76 @@ export function createAppStore(host: Host): AppStore {
       },
       toggleLog() {
         set({ logOpen: !get().logOpen });
+      },
+      async openRevert() {
+        const state = get();
+        const domain = selectedDomain(state);
+        const node = selectedNode(state);
+        if (!domain || !node) return;
+        const loaded = state.snapshots[snapshotKey(domain.name, node.name)];
+        try {
+          const disks = await host.disks(domain.name);
+          const plan = planRevert({
+            host,
+            domain,
+            snapshot: node,
+            detail: loaded?.status === 'ready' ? loaded.value.detail : null,
+            disks,
+          });
+          set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+        } catch (error) {
+          fail(error);
+        }
+      },
+      openDelete(withDescendants) {
+        const state = get();
+        const domain = selectedDomain(state);
+        const node = selectedNode(state);
+        if (!domain || !node) return;
+        const loaded = state.snapshots[snapshotKey(domain.name, node.name)];
+        const plan = planDelete({
+          host,
+          domain: domain.name,
+          snapshot: node,
+          detail: loaded?.status === 'ready' ? loaded.value.detail : null,
+          withDescendants,
+        });
+        set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+      },
+      confirmToggleFocus() {
+        const dialog = get().confirm;
+        if (dialog?.phase === 'confirming' && dialog.plan.confirmation.kind === 'choice') {
+          set({ confirm: { ...dialog, focus: dialog.focus === 'cancel' ? 'confirm' : 'cancel' } });
+        }
+      },
+      async confirmAccept() {
+        const dialog = get().confirm;
+        if (!dialog) return;
+        if (dialog.phase === 'failed') return get().confirmCancel();
+        if (!acceptsNow(dialog)) {
+          if (dialog.plan.confirmation.kind === 'choice') return get().confirmCancel();
+          return set({ confirm: { ...dialog, hint: `type “${dialog.plan.confirmation.text}” exactly, or Esc to cancel` } });
+        }
+        const { machine, context } = dialog.plan;
+        const unsubscribe = machine.subscribe((snapshot) => {
+          const current = get().confirm;
+          if (current && current.plan === dialog.plan) set({ confirm: { ...current, steps: snapshot.steps } });
+        });
+        set({ confirm: { ...dialog, phase: 'running' } });
+        const result = await machine.run(context);
+        unsubscribe();
+        if (result.status === 'done') {
+          set({ confirm: null, inputMode: 'normal' });
+          say(`${dialog.plan.title}: done`);
+          await get().refresh();
+        } else {
+          const message = result.error ? reportError(result.error).message : 'stopped';
+          set({ confirm: { ...get().confirm!, phase: 'failed', error: message } });
+        }
+      },
+      confirmCancel() {
+        if (get().confirm?.phase === 'running') return;
+        set({ confirm: null, inputMode: 'normal' });
       },
       say,
       clearExpiredMessage(now) {

@@ -16,10 +16,11 @@ afterEach(async () => {
   await Promise.all(hosts.splice(0).map((h) => h.close()));
 });
 
+let lastFrameSeen = '';
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${lastFrameSeen}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -37,7 +38,7 @@ function startApp(options: { readonly?: boolean } = {}) {
       <App theme={themeFor({ NO_COLOR: '1' })} log={host.runner.log} />
     </AppStoreContext.Provider>,
   );
-  const frame = () => app.lastFrame() ?? '';
+  const frame = () => (lastFrameSeen = app.lastFrame() ?? '');
   const press = async (keys: string, expect?: (f: string) => boolean, what = keys) => {
     app.stdin.write(keys);
     if (expect) await until(() => expect(frame()), what);
@@ -122,6 +123,55 @@ describe('TUI on the demo host', () => {
     await press('d', (f) => f.includes('disks of web-01') && f.includes('web-01.tls-renewal.qcow2'), 'disks view');
     expect(frame()).toContain('← tls-renewal');
     await press('\u001b', (f) => f.includes('details'), 'back to details');
+  });
+
+  it('revert shows the plan with Cancel focused; Enter cancels, choosing Proceed reverts', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('j', () => selectedName(store) === 'nginx configured');
+    await press('v', (f) => f.includes('Revert web-01 to “nginx configured”'), 'revert dialog');
+    expect(frame()).toContain('snapshot-revert --domain=web-01');
+    expect(frame()).toContain('Downtime');
+    expect(store.getState().confirm!.focus).toBe('cancel');
+    await press('\r', () => store.getState().confirm === null, 'cancelled');
+    expect(store.getState().domains!.find((d) => d.name === 'web-01')!.currentSnapshot).toBe('tls-renewal');
+    await press('v', () => store.getState().confirm !== null);
+    await press('\u001b[C', () => store.getState().confirm?.focus === 'confirm', 'focus on Proceed');
+    await press('\r', (f) => f.includes('*nginx configured'), 'reverted: new current snapshot');
+    expect(store.getState().domains!.find((d) => d.name === 'web-01')!.currentSnapshot).toBe('nginx configured');
+  });
+
+  it('delete needs the snapshot name typed exactly', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('G', () => selectedName(store) === 'php rollback point');
+    await press('D', (f) => f.includes('Delete “php rollback point” of web-01'), 'delete dialog');
+    expect(frame()).toContain('cannot be undone');
+    await press('php', (f) => f.includes('> php'));
+    await press('\r', (f) => f.includes('exactly'), 'hint to type the exact name');
+    expect(store.getState().confirm).not.toBeNull();
+    await press(' rollback point');
+    await press('\r', () => store.getState().forests['web-01']?.count === 6, 'deleted from the tree');
+    expect(frame()).not.toMatch(/php rollback point \[ext\]/);
+    expect(selectedName(store)).toBe('php 8.3 experiment');
+  });
+
+  it('read-only mode disables destructive keys and help says why', async () => {
+    const { frame, press, store } = startApp({ readonly: true });
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('v');
+    await press('D');
+    expect(store.getState().confirm).toBeNull();
+    await press('?', (f) => f.includes('Keys'));
+    // help lines wrap: read the frame as running text
+    const text = frame()
+      .split('\n')
+      .map((line) => line.replace(/^[║│\s]+|[║│\s]+$/g, ''))
+      .join(' ');
+    expect(text).toMatch(/revert the domain to this snapshot \(asks first\) — unavailable: the connection is read-only/);
   });
 
   it('draws no line wider than the terminal', async () => {
