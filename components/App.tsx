@@ -16,6 +16,7 @@ import { useTerminalSize } from './use-terminal-size.js';
 
 /** Below this width panes stack vertically; from WIDE on, details get a column of their own. */
 const NARROW = 90;
+const AUTO_REFRESH_MS = 15_000;
 const WIDE = 140;
 
 export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
@@ -42,6 +43,15 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
     }, 120);
     return () => clearInterval(timer);
   }, [busy, message, store]);
+
+  // Background refresh; it waits while the operator is typing or deciding, and backs off on errors.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const state = store.getState();
+      if (state.inputMode === 'normal' && !state.confirm && !state.helpOpen) void state.refresh({ background: true });
+    }, AUTO_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [store]);
 
   useInput((input, key) => {
     dispatchKey(keyName(input, key), input, { state: store.getState(), quit: exit });
@@ -86,7 +96,13 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   }
   return (
     <Box flexDirection="column" width={columns}>
-      {confirm ? <ConfirmDialog dialog={confirm} theme={theme} /> : helpOpen ? <HelpOverlay theme={theme} /> : panes}
+      {confirm ? (
+        <ConfirmDialog dialog={confirm} theme={theme} height={body} />
+      ) : helpOpen ? (
+        <HelpOverlay theme={theme} height={body} />
+      ) : (
+        panes
+      )}
       {logOpen && <CommandLogPane log={log} theme={theme} height={logRows} />}
       <StatusBar theme={theme} tick={tick} />
     </Box>

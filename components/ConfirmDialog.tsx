@@ -5,11 +5,11 @@ import type { Theme } from './theme.js';
 
 const STATUS_MARK = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-' } as const;
 
-export function ConfirmDialog({ dialog, theme }: { dialog: Dialog; theme: Theme }) {
+export function ConfirmDialog({ dialog, theme, height }: { dialog: Dialog; theme: Theme; height: number }) {
   const { plan } = dialog;
   const confirmation = plan.confirmation;
   return (
-    <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1}>
+    <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1} height={height} overflow="hidden">
       <Text bold color={theme.error} wrap="truncate-end">
         {plan.title}
       </Text>

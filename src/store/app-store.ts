@@ -56,7 +56,8 @@ export interface AppState {
   /** The open confirmation of a destructive action, if any. */
   confirm: ConfirmDialog | null;
 
-  refresh(): Promise<void>;
+  /** `background`: keep what is shown until new data arrives, and keep cached details. */
+  refresh(options?: { background?: boolean }): Promise<void>;
   moveSelection(delta: number): void;
   toggleFocus(): void;
   focusSnapshots(): void;
@@ -215,15 +216,21 @@ export function createAppStore(host: Host): AppStore {
 
       // A refresh that would overlap a running one is dropped: the running one answers both.
       // After failures, automatic callers are held off with a growing delay.
-      refresh() {
+      refresh(options = {}) {
         if (refreshing) return refreshing;
-        if (Date.now() < nextAllowedRefresh && failures > 0) return Promise.resolve();
+        if (options.background && Date.now() < nextAllowedRefresh && failures > 0) return Promise.resolve();
         set({ busy: true });
         refreshing = (async () => {
           try {
             const domains = await listDomainRows(host);
             const previous = selectedDomain(get())?.name;
-            set({ domains, forests: {}, snapshots: {}, diskReports: {} });
+            if (options.background) {
+              // Only the selected domain's tree stays on screen until its new one arrives.
+              const shown = previous ? get().forests[previous] : undefined;
+              set({ domains, forests: shown && previous ? { [previous]: shown } : {} });
+            } else {
+              set({ domains, forests: {}, snapshots: {}, diskReports: {} });
+            }
             const visible = visibleDomains(get());
             const keep = previous ? visible.findIndex((d) => d.name === previous) : -1;
             const index = keep >= 0 ? keep : Math.min(get().domainIndex, Math.max(0, visible.length - 1));
