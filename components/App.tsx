@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CommandLog } from '../src/engine/virsh/command-log.js';
 import { CommandLogPane } from './CommandLogPane.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
+import { CreateFormView } from './CreateForm.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
@@ -28,6 +29,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const busy = useAppStore((s) => s.busy);
   const message = useAppStore((s) => s.message);
   const confirm = useAppStore((s) => s.confirm);
+  const create = useAppStore((s) => s.create);
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -48,7 +50,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   useEffect(() => {
     const timer = setInterval(() => {
       const state = store.getState();
-      if (state.inputMode === 'normal' && !state.confirm && !state.helpOpen) void state.refresh({ background: true });
+      if (state.inputMode === 'normal' && !state.confirm && !state.create && !state.helpOpen) void state.refresh({ background: true });
     }, AUTO_REFRESH_MS);
     return () => clearInterval(timer);
   }, [store]);
@@ -96,7 +98,9 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   }
   return (
     <Box flexDirection="column" width={columns}>
-      {confirm ? (
+      {create ? (
+        <CreateFormView dialog={create} theme={theme} height={body} />
+      ) : confirm ? (
         <ConfirmDialog dialog={confirm} theme={theme} height={body} />
       ) : helpOpen ? (
         <HelpOverlay theme={theme} height={body} />

@@ -2,8 +2,15 @@
 
 import type { AppState } from '../src/store/app-store.js';
 import { findBinding, type ActionId } from './keymap.js';
+import { focusedField } from '../src/store/create-form.js';
 
 const PAGE = 10;
+
+/** Space toggles flags and cycles choices; in text fields it is a character. */
+function isToggle(state: AppState): boolean {
+  const kind = state.create ? focusedField(state.create.form).kind : null;
+  return kind === 'flag' || kind === 'choice';
+}
 
 export interface DispatchContext {
   state: AppState;
@@ -12,6 +19,19 @@ export interface DispatchContext {
 
 /** Returns true when the key did something. */
 export function dispatchKey(name: string, input: string, { state, quit }: DispatchContext): boolean {
+  if (state.inputMode === 'create') {
+    if (name === 'escape') state.createCancel();
+    else if (name === 'return') void state.createSubmit();
+    else if (name === 'up') state.createMove(-1);
+    else if (name === 'down' || name === 'tab') state.createMove(1);
+    else if (name === 'left') state.createChange(-1);
+    else if (name === 'right') state.createChange(1);
+    else if (name === 'backspace') state.createType(null);
+    else if (name === ' ' && state.create && isToggle(state)) state.createChange(1);
+    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.createType(input);
+    else return false;
+    return true;
+  }
   if (state.inputMode === 'confirm') {
     if (name === 'escape') state.confirmCancel();
     else if (name === 'return') void state.confirmAccept();
@@ -48,6 +68,7 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     clear: () => (state.view !== 'details' ? state.setView('details') : state.cancelInput()),
     'view-xml': () => state.setView('xml'),
     'view-disks': () => state.setView('disks'),
+    create: () => void state.openCreate(),
     revert: () => void state.openRevert(),
     delete: () => state.openDelete(false),
     'delete-tree': () => state.openDelete(true),

@@ -18,6 +18,7 @@ export type ActionId =
   | 'clear'
   | 'view-xml'
   | 'view-disks'
+  | 'create'
   | 'revert'
   | 'delete'
   | 'delete-tree'
@@ -63,6 +64,14 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['escape'], action: 'clear', description: 'clear the search or filter, close the view', dangerous: false },
   { keys: ['x'], action: 'view-xml', description: "show the snapshot's XML (again: details)", hint: 'x xml', dangerous: false },
   { keys: ['d'], action: 'view-disks', description: 'show disks and backing chains (again: details)', hint: 'd disks', dangerous: false },
+  {
+    keys: ['c'],
+    action: 'create',
+    description: 'create a snapshot of the selected domain (shows the plan first)',
+    hint: 'c create',
+    dangerous: false,
+    disabledReason: (s) => (s.readonly ? 'the connection is read-only (started with --readonly)' : s.domains?.length ? null : 'no domain selected'),
+  },
   { keys: ['v'], action: 'revert', description: 'revert the domain to this snapshot', hint: 'v revert', dangerous: true, disabledReason: cannotChange },
   { keys: ['D'], action: 'delete', description: 'delete this snapshot (children move up)', hint: 'D delete', dangerous: true, disabledReason: cannotChange },
   { keys: ['X'], action: 'delete-tree', description: 'delete this snapshot and all its descendants', dangerous: true, disabledReason: cannotChange },

@@ -10,6 +10,7 @@ import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
 import { planDelete } from '../engine/flows/delete.js';
 import { planRevert } from '../engine/flows/revert.js';
 import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
+import { createActions, type CreateActions, type CreateDialog } from './create-actions.js';
 import { listDomainRows, type DomainRow } from '../commands/list.js';
 import { reportError } from '../commands/errors.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
@@ -18,7 +19,7 @@ import { isLocalUri } from '../engine/connect.js';
 export type Pane = 'domains' | 'snapshots';
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, or the help filter. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create';
 
 export interface StatusMessage {
   text: string;
@@ -29,7 +30,7 @@ export interface StatusMessage {
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
 
-export interface AppState {
+export interface AppState extends CreateActions {
   uri: string;
   readonly: boolean;
   domains: DomainRow[] | null;
@@ -55,6 +56,8 @@ export interface AppState {
   xmlScroll: number;
   /** The open confirmation of a destructive action, if any. */
   confirm: ConfirmDialog | null;
+  /** The open create form, with its live plan. */
+  create: CreateDialog | null;
 
   /** `background`: keep what is shown until new data arrives, and keep cached details. */
   refresh(options?: { background?: boolean }): Promise<void>;
@@ -213,6 +216,8 @@ export function createAppStore(host: Host): AppStore {
       diskReports: {},
       xmlScroll: 0,
       confirm: null,
+      create: null,
+      ...createActions(host, get, set, () => selectedDomain(get())?.name ?? null),
 
       // A refresh that would overlap a running one is dropped: the running one answers both.
       // After failures, automatic callers are held off with a growing delay.

@@ -11,6 +11,15 @@ export interface PlannerDomain {
   disks: PlannerDisk[];
   /** A `<channel>` for org.qemu.guest_agent.0 is configured (needed for --quiesce). */
   guestAgent: boolean;
+  /** False for a transient domain (libvirt refuses --halt there). Omitted: persistent. */
+  persistent?: boolean;
+  /**
+   * The domain has stayed paused since an external memory snapshot (QEMU's post-migrate
+   * state): QEMU refuses to save its memory again until it is resumed. Omitted: unknown.
+   */
+  pausedSinceMemorySnapshot?: boolean;
+  /** Names of the domain's existing snapshots (a new one cannot reuse a name). Omitted: unknown. */
+  snapshotNames?: string[];
 }
 
 export interface PlannerDisk {
@@ -24,6 +33,21 @@ export interface PlannerDisk {
   /** Path of the active image, null for an empty drive. */
   source: string | null;
   readonly: boolean;
+  /**
+   * The domain XML's `<disk snapshot=…>` default, null or omitted when absent (libvirt then
+   * treats read-only disks as `no` and the others as the snapshot's default).
+   */
+  snapshotDefault?: DiskSnapshotMode | null;
+  /**
+   * Backing images below the active one (0: the disk runs on its base image; 1 or more: on
+   * an external overlay). Omitted: unknown. Used to warn about mixing internal snapshots
+   * into an external chain.
+   */
+  chainDepth?: number;
+  /** Some image of the disk's chain holds qcow2 internal snapshots. Omitted: unknown. */
+  hasInternalSnapshots?: boolean;
+  /** A block job (commit, pull, copy) runs on the disk: libvirt refuses to snapshot it. */
+  blockJob?: boolean;
 }
 
 export type MemoryRequestMode = 'no' | 'internal' | 'external';
@@ -92,6 +116,8 @@ export interface GuestPause {
 export interface ResolvedSnapshot {
   memory: { mode: MemoryRequestMode; file: string | null };
   disks: { target: string; mode: DiskSnapshotMode; file: string | null }[];
+  /** The `<state>` libvirt records: the domain's state, or `disk-snapshot` for a live disk-only one. */
+  state?: 'running' | 'paused' | 'shutoff' | 'disk-snapshot';
 }
 
 export interface Plan {
@@ -107,6 +133,8 @@ export interface Plan {
   pause: GuestPause;
   warnings: string[];
   resolved: ResolvedSnapshot | null;
+  /** The domain's state once the command returns (null when the verdict is not ok). */
+  domainStateAfter?: 'running' | 'paused' | 'shutoff' | null;
 }
 
 /** What the planner may ask about the world, injected so the planner itself does no I/O. */
@@ -114,4 +142,10 @@ export interface PlannerEnvironment {
   fileExists(path: string): boolean;
   /** Seconds since the epoch, for the default name. */
   now(): number;
+  /**
+   * Size in bytes of an existing file (null when missing). Optional: libvirt accepts an
+   * existing overlay file only when it is empty, and without this every existing file
+   * counts as non-empty.
+   */
+  fileSize?(path: string): number | null;
 }

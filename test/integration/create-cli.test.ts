@@ -1,0 +1,176 @@
+// `virtsnap create` on libvirt's test driver (test:///default: domain `test`, running):
+// the plan as JSON and text, exit codes, read-only refusal and bad input. Each main() call
+// opens its own virsh, so every test starts from the driver's initial state.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+
+const URI = 'test:///default';
+
+async function virtsnap(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(args, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    isTty: false,
+    env: {},
+  });
+  return { stdout, stderr, exitCode };
+}
+
+interface PlanJson {
+  verdict: string;
+  reason: string | null;
+  method: string | null;
+  xml: string | null;
+  commands: string[][];
+  files: { path: string; role: string; exists: boolean }[];
+  pause: { kind: string; description: string };
+  warnings: string[];
+}
+
+describe('virtsnap create --dry-run on the test driver', () => {
+  it('prints one JSON plan with exactly the documented keys and exits 0 when ok', async () => {
+    const r = await virtsnap('create', 'test', 'snap 1', '--description', 'a "quoted" <desc>', '--dry-run', '--json', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    expect(Object.keys(plan).sort()).toEqual(['commands', 'files', 'method', 'pause', 'reason', 'verdict', 'warnings', 'xml']);
+    expect(plan.verdict).toBe('ok');
+    expect(plan.reason).toBeNull();
+    expect(plan.method).toBe('savevm');
+    expect(plan.commands).toEqual([
+      ['snapshot-create-as', '--domain=test', '--name=snap 1', '--description=a "quoted" <desc>'],
+    ]);
+    expect(plan.xml).toContain('<name>snap 1</name>');
+    expect(plan.files).toEqual([]);
+    expect(plan.pause.kind).toBe('savevm');
+  });
+
+  it('runs only queries (the command log shows no snapshot-create)', async () => {
+    const r = await virtsnap('create', 'test', 'dry', '--dry-run', '--command-log', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    // the command log lists every virsh command run: only queries
+    const logged = r.stderr.split('\n').filter((l) => l.includes('virsh '));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.some((l) => /snapshot-create/.test(l))).toBe(false);
+  });
+
+  it('exits 2 with the reason when libvirt would refuse (internal --live)', async () => {
+    const r = await virtsnap('create', 'test', 's', '--live', '--dry-run', '--json', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    expect(plan.verdict).toBe('unsupported');
+    expect(plan.reason).toMatch(/live snapshot creation is supported only during full system snapshots/);
+    expect(plan.commands).toEqual([]);
+    expect(plan.xml).toBeNull();
+  });
+
+  it('prints a readable plan whose commands paste into a shell', async () => {
+    const r = await virtsnap('create', 'test', "it's -x", '--dry-run', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': ok\n/);
+    expect(r.stdout).toContain('  method:   savevm\n');
+    expect(r.stdout).toContain(`    virsh -c test:///default snapshot-create-as --domain=test '--name=it'\\''s -x'\n`);
+  });
+
+  it('shows the unsupported verdict in text too, with exit 2', async () => {
+    const r = await virtsnap('create', 'test', 's', '--quiesce', '--dry-run', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': (unsupported|invalid)\n  reason: +\S/);
+  });
+
+  it('works on a read-only connection', async () => {
+    const r = await virtsnap('create', 'test', 's', '--dry-run', '--json', '--readonly', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    expect((JSON.parse(r.stdout) as PlanJson).verdict).toBe('ok');
+  });
+});
+
+describe('virtsnap create on the test driver', () => {
+  it('creates the snapshot and prints it', async () => {
+    const r = await virtsnap('create', 'test', 'odd <&> ü', '--description', 'made by create', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': ok\n/);
+    expect(r.stdout).toContain("Created snapshot 'odd <&> ü' (internal, state running)\n");
+  });
+
+  it('prints the plan and the created snapshot as one JSON object', async () => {
+    const r = await virtsnap('create', 'test', 'j1', '--json', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout) as { plan: PlanJson; snapshot: { name: string; location: string; state: string } };
+    expect(out.plan.verdict).toBe('ok');
+    expect(out.snapshot).toMatchObject({ name: 'j1', location: 'internal', state: 'running' });
+  });
+
+  it('refuses on a read-only connection before running anything', async () => {
+    const r = await virtsnap('create', 'test', 's', '--readonly', '--command-log', '-c', URI);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('read-only connection: `virtsnap create` would create a snapshot; --dry-run shows the plan');
+    expect(r.stderr).not.toMatch(/virsh (snapshot-create|domstate|dumpxml)/);
+  });
+
+  it("shows libvirt's message when libvirt refuses", async () => {
+    const r = await virtsnap('create', 'no-such-domain', 's', '-c', URI);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^virtsnap: .*no-such-domain/);
+  });
+});
+
+describe('virtsnap create input errors', () => {
+  it.each([
+    [['--memspec', 'relative.mem'], /unable to parse memspec 'relative.mem'/],
+    [['--memspec', 'file=/m,snapshot=maybe'], /snapshot= is 'maybe'/],
+    [['--diskspec', 'vda,stype=network'], /Unknown storage type|stype= \(storage type\) is 'network'/],
+    [['--diskspec', 'vda', '--diskspec', 'vda,snapshot=no'], /names disk 'vda' twice/],
+    [['--from-file', '/nonexistent/snap.xml'], /cannot read the snapshot XML file '\/nonexistent\/snap.xml'/],
+    [['--from-file', '/a', '--xl-config', '/b'], /cannot be used together/],
+    [['--xl-config', '/b', '--memspec', '/m'], /cannot be combined with --xl-config/],
+  ])('%j: exit 2 with a clear message, nothing run', async (extra, message) => {
+    const r = await virtsnap('create', 'test', 's', ...extra, '--command-log', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('virtsnap create from files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vs-create-'));
+
+  it('plans a <domainsnapshot> file like the same options', async () => {
+    const file = join(dir, 'snap.xml');
+    writeFileSync(file, "<domainsnapshot><name>from file</name><description>d</description></domainsnapshot>");
+    const r = await virtsnap('create', 'test', '--from-file', file, '--dry-run', '--json', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    const plan = JSON.parse(r.stdout) as PlanJson;
+    expect(plan.commands).toEqual([['snapshot-create-as', '--domain=test', '--name=from file', '--description=d']]);
+  });
+
+  it('reports malformed XML with line and column, exit 2', async () => {
+    const file = join(dir, 'bad.xml');
+    writeFileSync(file, '<domainsnapshot>\n  <name>x</nme>\n</domainsnapshot>\n');
+    const r = await virtsnap('create', 'test', '--from-file', file, '--dry-run', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^virtsnap: Malformed XML at line 2, column \d+: /);
+  });
+
+  it('plans an xl config, whose name wins over the command line (as in xl)', async () => {
+    const file = join(dir, 'snap.cfg');
+    writeFileSync(file, 'name = "xl name"\ndescription = "from xl"\n');
+    const r = await virtsnap('create', 'test', 'cli-name', '--xl-config', file, '--dry-run', '--json', '-c', URI);
+    expect(r.exitCode).toBe(0);
+    expect((JSON.parse(r.stdout) as PlanJson).commands[0]).toEqual(['snapshot-create-as', '--domain=test', '--name=xl name', '--description=from xl']);
+  });
+
+  it('reports xl config errors with the file and line, exit 2', async () => {
+    const file = join(dir, 'bad.cfg');
+    writeFileSync(file, 'name = "a"\ndisks = ["/x,qcow2"]\n');
+    const r = await virtsnap('create', 'test', '--xl-config', file, '--dry-run', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`virtsnap: ${file}:2: disk '/x,qcow2' must have three comma-separated fields`);
+  });
+});
