@@ -9,16 +9,22 @@ import { addConnectionOptions, type CliContext, type CliIo, type ConnectionFlags
 import { reportError, UsageError } from './commands/errors.js';
 import { registerList } from './commands/list.register.js';
 import { registerTree } from './commands/tree.register.js';
+import { registerBlockJobs } from './commands/job-subcommands.js';
+import { registerEdit } from './commands/edit.register.js';
+import { registerCreate } from './commands/create.register.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerBlockJobs];
 
 const USAGE_WITHOUT_TTY = `virtsnap: the interactive UI needs a terminal.
 Without one, use a subcommand:
   virtsnap list [--json]            domains with state and snapshot counts
   virtsnap tree DOMAIN [--json]     a domain's snapshot tree
+  virtsnap edit DOMAIN SNAPSHOT --description TEXT | --current | --rename NEW
+                                    change a snapshot's metadata
+  virtsnap create DOMAIN [NAME] [--dry-run] [--json]   plan and create a snapshot
 Options: -c URI (libvirt URI), --demo (bundled demo host), --readonly. See virtsnap --help.
 `;
 

@@ -74,6 +74,21 @@ export interface RevertOptions {
   force?: boolean;
 }
 
+export interface BlockCommitOptions {
+  /** Path or `vda[N]` of the top layer; omitted with `active` (the active layer). */
+  top?: string;
+  base?: string;
+  /** Two-phase commit of the active layer: the job waits in `ready` for a pivot or an abort. */
+  active?: boolean;
+  /** MiB/s; omitted or 0 = unlimited. */
+  bandwidthMiB?: number;
+}
+
+export interface BlockPullOptions {
+  base?: string;
+  bandwidthMiB?: number;
+}
+
 export const virshCommands = {
   // ---- connection and host
   uri: () => read('uri'),
@@ -152,8 +167,29 @@ export const virshCommands = {
   revertSnapshot: (domain: string, snapshotname: string, o: RevertOptions = {}) =>
     write('snapshot-revert', { domain, snapshotname, running: o.running, paused: o.paused, force: o.force }),
 
+  // ---- snapshot editing
+  /**
+   * The XML to edit and redefine: with --security-info, as virsh's snapshot-edit uses, so that
+   * a redefine does not drop secrets (graphics passwords) from the embedded domain. Needs a
+   * read-write connection, which an edit has anyway.
+   */
+  snapshotXmlForRedefine: (domain: string, snapshotname: string) =>
+    read('snapshot-dumpxml', { domain, snapshotname, securityInfo: true }),
+
   // ---- block jobs
   blockJobInfo: (domain: string, path: string) => read('blockjob', { domain, path, raw: true }),
+  /** Starts the job and returns at once (never --wait: the job is followed by polling blockJobInfo). */
+  blockCommit: (domain: string, path: string, o: BlockCommitOptions) =>
+    write('blockcommit', { domain, path, top: o.top, base: o.base, active: o.active, bandwidth: o.bandwidthMiB }),
+  /** Starts the job and returns at once; without base the whole chain is pulled into the top image. */
+  blockPull: (domain: string, path: string, o: BlockPullOptions = {}) =>
+    write('blockpull', { domain, path, base: o.base, bandwidth: o.bandwidthMiB }),
+  /** Cancels a running job; after `ready` an active commit ends with the overlay kept and the base up to date. */
+  blockJobAbort: (domain: string, path: string) => write('blockjob', { domain, path, abort: true }),
+  /** Switches the disk to the job's target; libvirt refuses before the job is ready. */
+  blockJobPivot: (domain: string, path: string) => write('blockjob', { domain, path, pivot: true }),
+  blockJobSetBandwidth: (domain: string, path: string, bandwidthMiB: number) =>
+    write('blockjob', { domain, path, bandwidth: bandwidthMiB }),
 
   /** Blocks until `seconds` pass, printing every event: follows jobs, and tests blocking commands. */
   waitForEvents: (seconds: number) => read('event', { all: true, loop: true, timeout: seconds }),
@@ -163,6 +199,16 @@ export const virshCommands = {
   suspendDomain: (domain: string) => write('suspend', { domain }),
   resumeDomain: (domain: string) => write('resume', { domain }),
   destroyDomain: (domain: string) => write('destroy', { domain }),
+
+  // ---- snapshot creation
+  /**
+   * A command of a creation plan, run exactly as the plan lists it (the planner builds its
+   * argv with the builders above). Anything but a known query counts as a change.
+   */
+  plannedCommand: (args: readonly string[]): VirshCommand => {
+    const queries = ['domstate', 'dumpxml', 'domblklist', 'snapshot-dumpxml', 'snapshot-list'];
+    return { args: [...args], mutates: !queries.includes(args[0] ?? '') };
+  },
 } as const;
 
 /** `snapshot-list --parent` etc. are read-only by definition; this lets callers list them. */

@@ -1,0 +1,73 @@
+// `node dist/bench/jobs.js [MiB] [runs]` (root; needs the lab's packages): one real active
+// commit with pivot through virtsnap (plan, start without --wait, poll `blockjob --raw`,
+// pivot once ready, check the chain, forget the snapshot's metadata) against plain
+// `virsh blockcommit --active --pivot --wait`, on identical lab domains. Prints both
+// medians in ms. A reference, not a target: virtsnap does more (pre-flight, verification).
+
+import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openHost } from '../src/engine/connect.js';
+import { planBlockCommit } from '../src/engine/flows/block-plan.js';
+import { runBlockPlan } from '../src/engine/flows/block-run.js';
+import { JobMonitor } from '../src/engine/jobs/job-monitor.js';
+
+// Run from dist/bench/: the repository's scripts/lab.
+const LAB = fileURLToPath(new URL('../../scripts/lab', import.meta.url));
+const mib = Number(process.argv[2] ?? 256);
+const runs = Number(process.argv[3] ?? 3);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function lab(...args: string[]): Promise<string> {
+  return (await execa(LAB, args, { stdin: 'ignore' })).stdout.trim();
+}
+
+const dir = mkdtempSync('/tmp/vsl-');
+const uri = (await lab('up', dir, '--no-domain')).split('\n').at(-1)!;
+const virsh = (...args: string[]) => execa('virsh', ['-q', '-c', uri, ...args], { stdin: 'ignore' });
+
+/** A running domain whose vda runs on an overlay holding `mib` MiB of fresh guest writes. */
+async function prepared(name: string): Promise<void> {
+  await lab('domain', dir, name, '--fill', String(mib));
+  const file = join(dir, 'img', `${name}-vda.e1.qcow2`);
+  await virsh('snapshot-create-as', name, 'e1', '--disk-only', '--atomic', '--diskspec', `vda,snapshot=external,file=${file}`, '--diskspec', 'vdb,snapshot=no');
+  const out = await virsh('qemu-monitor-command', name, '--hmp', `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P 0x6b 0 ${mib}M"`);
+  if (/Error/.test(out.stdout)) throw new Error(out.stdout);
+}
+
+const viaVirtsnap: number[] = [];
+const viaVirsh: number[] = [];
+const host = openHost({ uri });
+try {
+  for (let i = 0; i < runs; i++) {
+    await prepared(`vs${i}`);
+    await prepared(`vw${i}`);
+
+    let start = process.hrtime.bigint();
+    const monitor = new JobMonitor(host);
+    const plan = await planBlockCommit(host, { domain: `vs${i}`, disk: 'vda', pivot: true });
+    const result = await runBlockPlan(host, monitor, plan).result;
+    monitor.close();
+    if (!result.ok) throw new Error(`virtsnap commit: ${result.error}`);
+    viaVirtsnap.push(Number(process.hrtime.bigint() - start) / 1e6);
+
+    start = process.hrtime.bigint();
+    await virsh('blockcommit', `vw${i}`, 'vda', '--active', '--pivot', '--wait');
+    viaVirsh.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+} finally {
+  await host.close();
+  await lab('down', dir, '--purge');
+}
+
+const row = (name: string, samples: number[]) =>
+  `${name.padEnd(58)} median ${median(samples).toFixed(0).padStart(6)} ms   (${samples.map((s) => s.toFixed(0)).join(', ')})`;
+console.log(`active commit + pivot of ${mib} MiB, ${runs} runs each (TCG guests, unlimited bandwidth)`);
+console.log(row('virtsnap (plan, start, poll at 3 Hz, pivot, verify, metadata)', viaVirtsnap));
+console.log(row('virsh blockcommit --active --pivot --wait', viaVirsh));

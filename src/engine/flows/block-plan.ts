@@ -1,0 +1,180 @@
+// The pre-flight of a block commit or pull: reads the host (domain state, the disk's chain,
+// a job already running, layer allocation, free space, snapshots that would go stale) and
+// returns the plan the user sees before anything changes. Runs only read commands.
+
+import type { Host } from '../host.js';
+import { BlockJobControl } from '../jobs/block-job-control.js';
+import { parseDomState } from '../parse/index.js';
+import { virshCommands, type VirshCommand } from '../virsh/commands.js';
+import { BlockPlanError, chainChange, resolveLayer, type ChainOperation, type CommitMode } from './block-chain-change.js';
+import { step, type BlockFlowStep, type BlockPlan } from './block-flow.js';
+import { estimateCopy, freeBytesFor, isLocalUri, mib, spaceVerdict } from './block-space.js';
+import { staleSnapshotsFor } from './block-stale-snapshots.js';
+
+interface CommonRequest {
+  domain: string;
+  disk: string;
+  base?: string;
+  /** MiB/s; omitted = unlimited. */
+  bandwidthMiB?: number;
+  /** Forget the metadata of external snapshots whose files leave the chain (default true). */
+  forgetMetadata?: boolean;
+  /** Delete the files that leave the chain once no chain or snapshot uses them (default false). */
+  deleteUnusedFiles?: boolean;
+}
+
+export interface CommitRequest extends CommonRequest {
+  top?: string;
+  /** Optional: implied when the top is the active layer (the default top). */
+  active?: boolean;
+  pivot?: boolean;
+  keepOverlay?: boolean;
+}
+
+export type PullRequest = CommonRequest;
+
+export { BlockPlanError };
+
+export async function planBlockCommit(host: Host, request: CommitRequest): Promise<BlockPlan> {
+  const { domain, disk } = request;
+  const layers = await chainOf(host, domain, disk);
+  const top = request.top !== undefined ? resolveLayer(layers, disk, request.top) : 0;
+  const base = request.base !== undefined ? resolveLayer(layers, disk, request.base) : layers.length - 1;
+  if (request.pivot && request.keepOverlay) throw new BlockPlanError('--pivot and --keep-overlay exclude each other');
+  if (request.active && top !== 0) throw new BlockPlanError(`--active commits the active layer, but --top names ${layers[top]?.source}`);
+  const mode: CommitMode = top !== 0 ? 'complete' : request.pivot ? 'pivot' : request.keepOverlay ? 'keep-overlay' : 'synchronized';
+  if (top !== 0 && (request.pivot || request.keepOverlay)) {
+    throw new BlockPlanError('--pivot and --keep-overlay apply to a commit of the active layer only');
+  }
+  const change = chainChange(layers, { kind: 'commit', top, base, mode });
+  const start = virshCommands.blockCommit(domain, disk, {
+    active: top === 0,
+    top: top === 0 ? undefined : change.mapImage,
+    base: change.target,
+    bandwidthMiB: request.bandwidthMiB,
+  });
+  return assemble(host, request, { kind: 'commit', top, base, mode }, change, start);
+}
+
+export async function planBlockPull(host: Host, request: PullRequest): Promise<BlockPlan> {
+  const { domain, disk } = request;
+  const layers = await chainOf(host, domain, disk);
+  const base = request.base !== undefined ? resolveLayer(layers, disk, request.base) : null;
+  const change = chainChange(layers, { kind: 'pull', base });
+  const start = virshCommands.blockPull(domain, disk, {
+    base: base === null ? undefined : layers[base]!.source,
+    bandwidthMiB: request.bandwidthMiB,
+  });
+  return assemble(host, request, { kind: 'pull', base }, change, start);
+}
+
+async function chainOf(host: Host, domain: string, disk: string) {
+  const disks = await host.disks(domain);
+  const found = disks.find((d) => d.target === disk);
+  if (!found) throw new BlockPlanError(`${domain} has no disk ${disk} (disks: ${disks.map((d) => d.target).join(', ') || 'none'})`);
+  return found.chain;
+}
+
+async function assemble(
+  host: Host,
+  request: CommonRequest,
+  operation: ChainOperation,
+  change: ReturnType<typeof chainChange>,
+  start: VirshCommand,
+): Promise<BlockPlan> {
+  const { domain, disk } = request;
+  const warnings: string[] = [];
+  let refusal: string | null = null;
+
+  const state = parseDomState((await host.run(virshCommands.domainState(domain))).stdout).state;
+  if (state !== 'running' && state !== 'paused') {
+    refusal = `${domain} is ${state}: block jobs run inside QEMU, so the domain must be running (or paused)`;
+  }
+  const running = refusal === null ? await new BlockJobControl(host).info(domain, disk) : null;
+  if (running) {
+    refusal = `a ${running.type} job already runs on ${disk}: follow it with \`virtsnap jobs ${domain}\`, or end it with \`virtsnap job ${domain} ${disk} --abort\``;
+  }
+
+  const [copy, freeBytes, staleSnapshots] = await Promise.all([
+    estimateCopy(host, domain, change),
+    freeBytesFor(host, change.target),
+    staleSnapshotsFor(host, domain, disk, change.unused),
+  ]);
+  if (copy === null) warnings.push('could not measure how much data the job copies');
+  if (copy && freeBytes !== null) {
+    const space = spaceVerdict(copy.bytes, freeBytes, change.target);
+    if (space.kind === 'insufficient') refusal ??= space.message;
+    else if (space.kind === 'tight') warnings.push(space.message);
+  }
+  if (operation.kind === 'commit') {
+    warnings.push(`${change.target} is changed in place: any other image or domain built on it (outside this chain) becomes invalid`);
+  }
+  for (const snapshot of staleSnapshots) {
+    if (snapshot.otherDisks.length > 0) {
+      warnings.push(`snapshot ${snapshot.name} also covers ${snapshot.otherDisks.join(', ')}: forgetting it forgets those parts too (their files stay)`);
+    }
+  }
+
+  const mode = operation.kind === 'commit' ? operation.mode : null;
+  const forget = request.forgetMetadata !== false && staleSnapshots.length > 0;
+  const deleteFiles = Boolean(request.deleteUnusedFiles) && change.unused.length > 0;
+  if (deleteFiles && !isLocalUri(host.uri)) refusal ??= 'deleting files needs a local connection: the files are on another host';
+
+  const steps: BlockFlowStep[] = [
+    step('start', operation.kind === 'commit' ? 'start the block commit' : 'start the block pull', null, [[...start.args]]),
+    step(
+      'copy',
+      mode === 'complete' || mode === null ? 'copy until done' : 'copy until ready (caught up with the guest)',
+      `${change.merges.map((m) => `${m.from.join(', ')} → ${m.into}`).join('; ')}${copy ? ` (${mib(copy.bytes)}, from ${copy.basis})` : ''}`,
+      [[...virshCommands.blockJobInfo(domain, disk).args]],
+    ),
+  ];
+  if (mode === 'pivot') {
+    steps.push(step('pivot', 'pivot the disk to the base once ready', change.target, [[...virshCommands.blockJobPivot(domain, disk).args]]));
+  } else if (mode === 'keep-overlay') {
+    steps.push(
+      step('keep-overlay', 'end the job once ready, keeping the overlay', `${change.target} gets the data; ${disk} stays on ${change.before[0]}`, [
+        [...virshCommands.blockJobAbort(domain, disk).args],
+      ]),
+    );
+  } else if (mode === 'synchronized') {
+    steps.push(
+      step('synchronized', 'leave the job ready (synchronized)', `finish later: virtsnap job ${domain} ${disk} --pivot (or --abort)`),
+    );
+  }
+  steps.push(step('verify', 'check the chain', change.after.join(' <- '), [[...virshCommands.domainXml(domain).args]]));
+  steps.push(
+    step(
+      'forget-metadata',
+      'forget the metadata of snapshots whose files leave the chain',
+      staleSnapshots.length > 0 ? staleSnapshots.map((s) => `${s.name} (${s.file})`).join(', ') : 'no snapshot points at the merged files',
+      staleSnapshots.map((s) => [...virshCommands.deleteSnapshot(domain, s.name, { metadata: true }).args]),
+      forget,
+    ),
+  );
+  steps.push(
+    step(
+      'delete-files',
+      'delete the files that leave the chain, if nothing uses them',
+      change.unused.length > 0 ? change.unused.join(', ') : 'no file leaves the chain',
+      [],
+      deleteFiles,
+    ),
+  );
+
+  return {
+    operation: operation.kind,
+    domain,
+    disk,
+    mode,
+    bandwidthMiB: request.bandwidthMiB ?? null,
+    start,
+    change,
+    copy,
+    freeBytes,
+    warnings,
+    refusal,
+    staleSnapshots,
+    steps,
+  };
+}

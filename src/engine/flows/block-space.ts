@@ -1,0 +1,89 @@
+// How much a block job will copy and whether the file that receives it has room.
+// Locally the layers' own allocation is read with `qemu-img map` (exact: the data the job
+// copies, the topmost copy of each range); on a remote host only libvirt's view is there,
+// the layers' physical sizes from `domstats --block --backing` (an upper bound).
+
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import type { Host } from '../host.js';
+import { parseDomstatsBlock } from '../parse/index.js';
+import { virshCommands } from '../virsh/commands.js';
+import type { ChainChange } from './block-chain-change.js';
+
+export interface CopyEstimate {
+  bytes: number;
+  basis: 'qemu-img map' | 'domstats physical';
+}
+
+interface MapEntry {
+  start: number;
+  length: number;
+  depth: number;
+  data: boolean;
+}
+
+/** True when the URI names this machine: no host part (`qemu:///system`, `qemu+unix:///…`). */
+export function isLocalUri(uri: string): boolean {
+  const authority = /^[a-z0-9+.-]+:\/\/([^/?]*)/i.exec(uri)?.[1];
+  return authority === '' || authority === 'localhost';
+}
+
+/** Allocated data of `image` in layers at depth from..to-1 (0 = the image itself). */
+export async function mappedBytes(image: string, depthFrom: number, depthTo: number): Promise<number> {
+  const result = await execa('qemu-img', ['map', '-U', '--output=json', image], { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
+  if (result.failed) throw new Error(`qemu-img map ${image}: ${String(result.stderr).trim() || result.shortMessage}`);
+  const entries = JSON.parse(String(result.stdout)) as MapEntry[];
+  return entries
+    .filter((e) => e.data && e.depth >= depthFrom && e.depth < depthTo)
+    .reduce((sum, e) => sum + e.length, 0);
+}
+
+export async function estimateCopy(host: Host, domain: string, change: ChainChange): Promise<CopyEstimate | null> {
+  if (isLocalUri(host.uri)) {
+    try {
+      return { bytes: await mappedBytes(change.mapImage, change.depthFrom, change.depthTo), basis: 'qemu-img map' };
+    } catch {
+      // Not readable here (permissions, another mount namespace): fall back to libvirt's numbers.
+    }
+  }
+  try {
+    const stats = parseDomstatsBlock((await host.run(virshCommands.domainBlockStats(domain))).stdout).get(domain) ?? [];
+    const merged = new Set(change.merges.flatMap((m) => m.from));
+    const layers = stats.filter((s) => s.path !== null && merged.has(s.path));
+    if (layers.length === 0) return null;
+    return { bytes: layers.reduce((sum, s) => sum + (s.physical ?? 0), 0), basis: 'domstats physical' };
+  } catch {
+    return null;
+  }
+}
+
+/** Free bytes (for unprivileged users too: f_bavail) where `file` lives, or null when not local or unknown. */
+export async function freeBytesFor(host: Host, file: string): Promise<number | null> {
+  if (!isLocalUri(host.uri) || !file.startsWith('/')) return null;
+  try {
+    const stats = await statfs(dirname(file));
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null;
+  }
+}
+
+export type SpaceVerdict = { kind: 'ok' } | { kind: 'tight' | 'insufficient'; message: string };
+
+const MiB = 1024 * 1024;
+export const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/**
+ * Whether the copy fits where the target file lives. The copy may need less (ranges the target
+ * already holds are overwritten in place), never more, so "insufficient" is a safe refusal.
+ */
+export function spaceVerdict(copyBytes: number, freeBytes: number, target: string): SpaceVerdict {
+  if (copyBytes > freeBytes) {
+    return { kind: 'insufficient', message: `not enough space for ${target}: up to ${mib(copyBytes)} to copy, ${mib(freeBytes)} free` };
+  }
+  if (copyBytes > freeBytes / 2) {
+    return { kind: 'tight', message: `the copy (up to ${mib(copyBytes)}) takes more than half of the ${mib(freeBytes)} free where ${target} lives` };
+  }
+  return { kind: 'ok' };
+}

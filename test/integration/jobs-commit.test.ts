@@ -1,0 +1,315 @@
+// Block commit on real QEMU guests: the engine's plan and run, followed by polling, checked
+// independently with qemu-img (chains), qemu-io (data patterns) and one-shot virsh.
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { main } from '../../src/cli.js';
+import { openHost } from '../../src/engine/connect.js';
+import type { Host } from '../../src/engine/host.js';
+import { planBlockCommit } from '../../src/engine/flows/block-plan.js';
+import { runBlockPlan } from '../../src/engine/flows/block-run.js';
+import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
+import { JobMonitor, JobNotReadyError } from '../../src/engine/jobs/job-monitor.js';
+import { VirshCommandError } from '../../src/engine/virsh/errors.js';
+import { describeLab, startLab, type Lab } from './lab.js';
+
+const MiB = 1024 * 1024;
+
+/** Writes a pattern into the running disk vda through QEMU (errors come back with rc 0). */
+async function guestWrite(lab: Lab, domain: string, pattern: string, offset: string, length: string): Promise<void> {
+  const r = await lab.virsh(
+    'qemu-monitor-command',
+    domain,
+    '--hmp',
+    `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P ${pattern} ${offset} ${length}"`,
+  );
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).not.toMatch(/Error/i);
+}
+
+/** A disk-only external snapshot of vda (vdb left out); returns the overlay's path. */
+async function externalSnapshot(lab: Lab, domain: string, name: string): Promise<string> {
+  const file = `${lab.dir}/img/${domain}-vda.${name}.qcow2`;
+  const r = await lab.virsh('snapshot-create-as', domain, name, '--disk-only', '--atomic', '--diskspec', `vda,snapshot=external,file=${file}`, '--diskspec', 'vdb,snapshot=no');
+  expect(r.stderr).toBe('');
+  return file;
+}
+
+async function qemuImgChain(image: string): Promise<string[]> {
+  const { stdout } = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', image]);
+  return (JSON.parse(stdout) as { filename: string }[]).map((i) => i.filename);
+}
+
+/**
+ * Makes QEMU write its cached image metadata to the files, so that reading them from outside
+ * (qemu-io -U) sees what the guest sees.
+ */
+async function flushDisk(lab: Lab, domain: string): Promise<void> {
+  const r = await lab.virsh('qemu-monitor-command', domain, '--hmp', 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "flush"');
+  expect(r.stdout).not.toMatch(/Error/i);
+}
+
+/** True when the image (through its backing chain) reads the pattern there. */
+async function readsPattern(image: string, pattern: string, offset: string, length: string): Promise<boolean> {
+  const r = await execa('qemu-io', ['-r', '-U', '-f', 'qcow2', '-c', `read -P ${pattern} ${offset} ${length}`, image], { reject: false });
+  return r.exitCode === 0 && !/verification failed/.test(r.stdout);
+}
+
+async function vdaSource(lab: Lab, domain: string): Promise<string> {
+  const { stdout } = await lab.virsh('domblklist', domain);
+  return /^\s*vda\s+(\S.*)$/m.exec(stdout)?.[1]?.trim() ?? '';
+}
+
+async function snapshotNames(lab: Lab, domain: string): Promise<string[]> {
+  return (await lab.virsh('snapshot-list', domain, '--name')).stdout.split('\n').filter(Boolean).sort();
+}
+
+describeLab('block commit on real QEMU', () => {
+  let lab: Lab;
+  let host: Host;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    host = openHost({ uri: lab.uri });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await lab?.stop();
+  });
+
+  it('active commit: progress, pivot only once ready, data in the base, the merged snapshot forgotten', async () => {
+    const { name, disks } = await lab.newDomain();
+    const overlay = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x77', '0', '48M');
+    expect(await readsPattern(disks.vda, '0x77', '0', '48M')).toBe(false);
+
+    const plan = await planBlockCommit(host, { domain: name, disk: 'vda', pivot: true, bandwidthMiB: 8 });
+    expect(plan.refusal).toBeNull();
+    expect(plan.mode).toBe('pivot');
+    expect(plan.change.before).toEqual([overlay, disks.vda]);
+    expect(plan.change.after).toEqual([disks.vda]);
+    expect(plan.change.unused).toEqual([overlay]);
+    expect(plan.copy!.bytes).toBeGreaterThanOrEqual(48 * MiB);
+    expect(plan.freeBytes).toBeGreaterThan(plan.copy!.bytes);
+    expect(plan.staleSnapshots.map((s) => s.name)).toEqual(['e1']);
+    expect(plan.steps.find((s) => s.id === 'forget-metadata')!.enabled).toBe(true);
+
+    const monitor = new JobMonitor(host);
+    const events: BlockJobEvent[] = [];
+    let earlyPivot: unknown = null;
+    let libvirtEarlyPivot: unknown = null;
+    const run = runBlockPlan(host, monitor, plan, {
+      onEvent: (event) => {
+        events.push(event);
+        if (events.length === 1 && event.phase === 'running') {
+          // virtsnap refuses before sending; libvirt itself refuses too
+          void monitor.pivot(name, 'vda').catch((e: unknown) => (earlyPivot = e));
+          void monitor.control.pivot(name, 'vda').catch((e: unknown) => (libvirtEarlyPivot = e));
+        }
+      },
+    });
+    const result = await run.result;
+    monitor.close();
+
+    expect(result.error).toBeNull();
+    expect(result.outcome).toBe('completed');
+    expect(earlyPivot).toBeInstanceOf(JobNotReadyError);
+    expect(libvirtEarlyPivot).toBeInstanceOf(VirshCommandError);
+    expect((libvirtEarlyPivot as VirshCommandError).libvirtMessage).toMatch(/not ready for pivot/);
+    const running = events.filter((e) => e.phase === 'running');
+    expect(running.length).toBeGreaterThanOrEqual(3);
+    expect(running.every((e) => e.percent < 100 && e.type === 'active-commit' && e.bandwidth === 8)).toBe(true);
+    const phases = events.map((e) => e.phase);
+    expect(phases.indexOf('ready')).toBeGreaterThan(0);
+    expect(phases.at(-1)).toBe('completed');
+    expect(phases.indexOf('ready')).toBeLessThan(phases.indexOf('completed'));
+    expect(result.forgottenSnapshots).toEqual(['e1']);
+
+    expect(await vdaSource(lab, name)).toBe(disks.vda);
+    expect(await qemuImgChain(disks.vda)).toEqual([disks.vda]);
+    await flushDisk(lab, name);
+    expect(await readsPattern(disks.vda, '0x77', '0', '48M')).toBe(true);
+    expect(await snapshotNames(lab, name)).toEqual([]);
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
+  });
+
+  it('intermediate commit with --top/--base merges one layer and forgets only its snapshot', async () => {
+    const { name, disks } = await lab.newDomain();
+    const e1 = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x11', '0', '16M');
+    const e2 = await externalSnapshot(lab, name, 'e2');
+    await guestWrite(lab, name, '0x22', '16M', '16M');
+    const e3 = await externalSnapshot(lab, name, 'e3');
+    await guestWrite(lab, name, '0x33', '32M', '8M');
+    expect(await readsPattern(e1, '0x22', '16M', '16M')).toBe(false);
+
+    const plan = await planBlockCommit(host, { domain: name, disk: 'vda', top: e2, base: `${name}-vda.e1.qcow2`, bandwidthMiB: 4 });
+    expect(plan.mode).toBe('complete');
+    expect(plan.start.args).toEqual(['blockcommit', `--domain=${name}`, '--path=vda', `--top=${e2}`, `--base=${e1}`, '--bandwidth=4']);
+    expect(plan.change.after).toEqual([e3, e1, disks.vda]);
+    expect(plan.copy!.bytes).toBe(16 * MiB);
+    expect(plan.staleSnapshots.map((s) => s.name)).toEqual(['e2']);
+
+    const monitor = new JobMonitor(host);
+    const events: BlockJobEvent[] = [];
+    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
+    monitor.close();
+    expect(result.error).toBeNull();
+    expect(result.outcome).toBe('completed');
+    expect(events.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
+    expect(events.every((e) => e.type === 'commit')).toBe(true);
+
+    expect(await qemuImgChain(e3)).toEqual([e3, e1, disks.vda]);
+    expect(await vdaSource(lab, name)).toBe(e3);
+    await flushDisk(lab, name);
+    expect(await readsPattern(e1, '0x22', '16M', '16M')).toBe(true);
+    expect(await readsPattern(e1, '0x11', '0', '16M')).toBe(true);
+    expect(await readsPattern(e3, '0x33', '32M', '8M')).toBe(true);
+    expect(await snapshotNames(lab, name)).toEqual(['e1', 'e3']);
+  });
+
+  it('keep-overlay: the base gets the data, the disk stays on the overlay, the snapshot stays', async () => {
+    const { name, disks } = await lab.newDomain();
+    const overlay = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x66', '0', '16M');
+
+    const plan = await planBlockCommit(host, { domain: name, disk: 'vda', keepOverlay: true, bandwidthMiB: 4 });
+    expect(plan.change.after).toEqual([overlay, disks.vda]);
+    expect(plan.staleSnapshots).toEqual([]);
+    const monitor = new JobMonitor(host);
+    const events: BlockJobEvent[] = [];
+    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
+    monitor.close();
+    expect(result.error).toBeNull();
+    expect(result.outcome).toBe('completed');
+    expect(events.map((e) => e.phase)).toContain('ready');
+    expect(events.at(-1)!.message).toMatch(/overlay was kept/);
+
+    expect(await vdaSource(lab, name)).toBe(overlay);
+    expect(await qemuImgChain(overlay)).toEqual([overlay, disks.vda]);
+    // the base alone (it has no backing file) now holds the data
+    await flushDisk(lab, name);
+    expect(await readsPattern(disks.vda, '0x66', '0', '16M')).toBe(true);
+    expect(await snapshotNames(lab, name)).toEqual(['e1']);
+  });
+
+  it('abort leaves the chain and the data as they were', async () => {
+    const { name, disks } = await lab.newDomain();
+    const overlay = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x55', '0', '32M');
+
+    const plan = await planBlockCommit(host, { domain: name, disk: 'vda', pivot: true, bandwidthMiB: 1 });
+    const monitor = new JobMonitor(host);
+    const events: BlockJobEvent[] = [];
+    const run = runBlockPlan(host, monitor, plan, {
+      onEvent: (e) => {
+        events.push(e);
+        if (events.length === 3) void run.abortJob();
+      },
+    });
+    const result = await run.result;
+    monitor.close();
+    expect(result.outcome).toBe('aborted');
+    expect(result.ok).toBe(false);
+    expect(events.at(-1)!.phase).toBe('aborted');
+    expect(plan.steps.find((s) => s.id === 'pivot')!.status).toBe('skipped');
+    expect(plan.steps.find((s) => s.id === 'forget-metadata')!.status).toBe('skipped');
+
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
+    expect(await vdaSource(lab, name)).toBe(overlay);
+    expect(await qemuImgChain(overlay)).toEqual([overlay, disks.vda]);
+    await flushDisk(lab, name);
+    expect(await readsPattern(overlay, '0x55', '0', '32M')).toBe(true);
+    expect(await snapshotNames(lab, name)).toEqual(['e1']);
+  });
+
+  it('deletes a merged file only when asked and when no snapshot or chain uses it', async () => {
+    const a = await lab.newDomain();
+    const aOverlay = await externalSnapshot(lab, a.name, 'e1');
+    await guestWrite(lab, a.name, '0x2a', '0', '8M');
+    const planA = await planBlockCommit(host, { domain: a.name, disk: 'vda', pivot: true, deleteUnusedFiles: true });
+    expect(planA.steps.find((s) => s.id === 'delete-files')).toMatchObject({ enabled: true, detail: aOverlay });
+    const monitor = new JobMonitor(host);
+    const resultA = await runBlockPlan(host, monitor, planA).result;
+    expect(resultA.error).toBeNull();
+    expect(resultA.deletedFiles).toEqual([aOverlay]);
+    expect(existsSync(aOverlay)).toBe(false);
+    expect(await snapshotNames(lab, a.name)).toEqual([]);
+
+    // the snapshot's metadata is kept, so it still refers to the overlay: the file stays
+    const b = await lab.newDomain();
+    const bOverlay = await externalSnapshot(lab, b.name, 'e1');
+    await guestWrite(lab, b.name, '0x2b', '0', '8M');
+    const planB = await planBlockCommit(host, { domain: b.name, disk: 'vda', pivot: true, deleteUnusedFiles: true, forgetMetadata: false });
+    expect(planB.steps.find((s) => s.id === 'forget-metadata')!.enabled).toBe(false);
+    const resultB = await runBlockPlan(host, monitor, planB).result;
+    monitor.close();
+    expect(resultB.error).toBeNull();
+    expect(resultB.deletedFiles).toEqual([]);
+    expect(planB.steps.find((s) => s.id === 'delete-files')!.detail).toMatch(new RegExp(`kept: .*used by snapshot e1 of ${b.name}`));
+    expect(existsSync(bOverlay)).toBe(true);
+    expect(await snapshotNames(lab, b.name)).toEqual(['e1']);
+    expect(await vdaSource(lab, b.name)).toBe(b.disks.vda);
+  });
+
+  it('refuses to plan a job on a shut-off domain, and a second job on a busy disk', async () => {
+    const off = await lab.newDomain({ running: false });
+    await externalSnapshot(lab, off.name, 'e1');
+    const plan = await planBlockCommit(host, { domain: off.name, disk: 'vda', pivot: true });
+    expect(plan.refusal).toMatch(/is shut off: block jobs run inside QEMU/);
+    expect(() => runBlockPlan(host, new JobMonitor(host), plan)).toThrow(/shut off/);
+
+    const busy = await lab.newDomain();
+    await externalSnapshot(lab, busy.name, 'e1');
+    await guestWrite(lab, busy.name, '0x1b', '0', '16M');
+    expect((await lab.virsh('blockcommit', busy.name, 'vda', '--active', '--bandwidth', '1')).exitCode).toBe(0);
+    const second = await planBlockCommit(host, { domain: busy.name, disk: 'vda', pivot: true });
+    expect(second.refusal).toMatch(/Active Block Commit job already runs on vda/);
+    expect((await lab.virsh('blockjob', busy.name, 'vda', '--abort')).exitCode).toBe(0);
+  });
+
+  it('CLI: commit --json stays synchronized, then `job --pivot` finishes it', async () => {
+    const { name, disks } = await lab.newDomain();
+    const overlay = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x3c', '0', '24M');
+    const run = async (argv: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main([...argv, '-c', lab.uri], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTty: false, env: {} });
+      return { code, stdout, stderr };
+    };
+
+    const refused = await run(['commit', name, 'vda', '--bandwidth', '8']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(await vdaSource(lab, name)).toBe(overlay);
+
+    const commit = await run(['commit', name, 'vda', '--bandwidth', '8', '--yes', '--json']);
+    expect(commit.stderr).toBe('');
+    expect(commit.code).toBe(0);
+    const lines = commit.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]!.kind).toBe('plan');
+    const progress = lines.filter((l) => l.kind === 'progress');
+    expect(progress.filter((l) => l.phase === 'running').length).toBeGreaterThanOrEqual(3);
+    expect(progress.at(-1)!.phase).toBe('ready');
+    const result = lines.at(-1)!;
+    expect(result).toMatchObject({ kind: 'result', ok: true, outcome: 'ready', chainAfter: [overlay, disks.vda] });
+    // the job is still there, waiting in its synchronized phase
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout).toMatch(/type=Active Block Commit/);
+    expect((await lab.virsh('dumpxml', name)).stdout).toMatch(/<mirror [^>]*ready='yes'/);
+
+    const jobs = await run(['jobs', name, '--json']);
+    expect(JSON.parse(jobs.stdout)).toEqual([expect.objectContaining({ domain: name, disk: 'vda', type: 'active-commit', ready: true })]);
+
+    const pivot = await run(['job', name, 'vda', '--pivot', '--json']);
+    expect(pivot.code).toBe(0);
+    expect(JSON.parse(pivot.stdout)).toMatchObject({ kind: 'result', phase: 'completed', chain: [disks.vda] });
+    expect(await vdaSource(lab, name)).toBe(disks.vda);
+    await flushDisk(lab, name);
+    expect(await readsPattern(disks.vda, '0x3c', '0', '24M')).toBe(true);
+    // a pivot with plain virsh leaves the metadata; virtsnap's commit flow forgets it (first test)
+    expect(await snapshotNames(lab, name)).toEqual(['e1']);
+  });
+});
