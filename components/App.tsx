@@ -1,14 +1,16 @@
-import { Box, useApp, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
 import type { CommandLog } from '../src/engine/virsh/command-log.js';
 import { CommandLogPane } from './CommandLogPane.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { CreateFormView } from './CreateForm.js';
+import { DecisionBox, PromptLine } from './PromptLine.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { keyName } from './key-name.js';
+import { splitChunk } from './key-chunks.js';
 import { SnapshotTree } from './SnapshotTree.js';
 import { StatusBar } from './StatusBar.js';
 import type { Theme } from './theme.js';
@@ -30,6 +32,28 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const message = useAppStore((s) => s.message);
   const confirm = useAppStore((s) => s.confirm);
   const create = useAppStore((s) => s.create);
+  const prompt = useAppStore((s) => s.prompt);
+  const decision = useAppStore((s) => s.decision);
+  const editorOpen = useAppStore((s) => s.editorOpen);
+  const { setRawMode } = useStdin();
+  const { stdout } = useStdout();
+  // Ink 6 cannot suspend itself: draw nothing (the store's editorOpen), let the frame clear,
+  // and release stdin (raw mode off takes Ink's reader away); afterwards take it back and
+  // repaint from a cleared screen.
+  const handoff = useMemo(
+    () => ({
+      suspend: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        setRawMode(false);
+        stdout.write('\u001b[?25h');
+      },
+      resume: () => {
+        setRawMode(true);
+        stdout.write('\u001b[2J\u001b[H\u001b[?25l');
+      },
+    }),
+    [setRawMode, stdout],
+  );
   const [tick, setTick] = useState(0);
 
   useEffect(() => {
@@ -38,30 +62,40 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
 
   // One timer drives the spinner and clears expired messages; it runs only while useful.
   useEffect(() => {
-    if (!busy && !message) return;
+    if ((!busy && !message) || editorOpen) return;
     const timer = setInterval(() => {
       setTick((t) => t + 1);
       store.getState().clearExpiredMessage(Date.now());
     }, 120);
     return () => clearInterval(timer);
-  }, [busy, message, store]);
+  }, [busy, message, editorOpen, store]);
 
   // Background refresh; it waits while the operator is typing or deciding, and backs off on errors.
   useEffect(() => {
     const timer = setInterval(() => {
       const state = store.getState();
-      if (state.inputMode === 'normal' && !state.confirm && !state.create && !state.helpOpen) void state.refresh({ background: true });
+      if (state.inputMode === 'normal' && !state.confirm && !state.create && !state.helpOpen && !state.editorOpen) void state.refresh({ background: true });
     }, AUTO_REFRESH_MS);
     return () => clearInterval(timer);
   }, [store]);
 
   useInput((input, key) => {
-    dispatchKey(keyName(input, key), input, { state: store.getState(), quit: exit });
+    const context = () => ({ state: store.getState(), quit: exit, handoff });
+    const pieces = key.ctrl || key.meta ? null : splitChunk(input);
+    if (!pieces) return void dispatchKey(keyName(input, key), input, context());
+    for (const piece of pieces) {
+      if (piece.kind === 'key') dispatchKey(piece.name, '', context());
+      // In a text field a run is typed as is; elsewhere each character is a key of its own.
+      else if (store.getState().inputMode !== 'normal') dispatchKey(piece.text, piece.text, context());
+      else for (const ch of piece.text) dispatchKey(ch, ch, context());
+    }
   });
 
   const statusRows = message ? 2 : 1;
   const logRows = logOpen ? Math.min(8, Math.max(3, Math.floor(rows / 4))) : 0;
-  const body = Math.max(6, rows - statusRows - (logOpen ? logRows + 2 : 0));
+  // Rows the prompt or the edit question take below the panes.
+  const overlayRows = prompt ? 4 : decision ? 6 + Math.ceil(decision.message.length / Math.max(20, columns - 4)) : 0;
+  const body = Math.max(6, rows - statusRows - overlayRows - (logOpen ? logRows + 2 : 0));
   let panes: React.ReactNode;
   if (columns < NARROW) {
     const domainsHeight = Math.max(4, Math.floor(body * 0.3));
@@ -96,6 +130,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
       </Box>
     );
   }
+  if (editorOpen) return null;
   return (
     <Box flexDirection="column" width={columns}>
       {create ? (
@@ -107,6 +142,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
       ) : (
         panes
       )}
+      {prompt && <PromptLine prompt={prompt} theme={theme} />}
+      {decision && <DecisionBox decision={decision} theme={theme} />}
       {logOpen && <CommandLogPane log={log} theme={theme} height={logRows} />}
       <StatusBar theme={theme} tick={tick} />
     </Box>

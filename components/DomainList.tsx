@@ -17,6 +17,7 @@ export function DomainList({ theme, width, height }: { theme: Theme; width?: num
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="single" borderDimColor={!focused} overflow="hidden">
       <Text bold color={theme.accent} wrap="truncate-end">
+        {focused ? '▶ ' : '  '}
         {uri}
       </Text>
       {(filter || typing) && (

@@ -21,6 +21,7 @@ export function SnapshotTree({ theme, height, width }: { theme: Theme; height: n
   return (
     <Box flexDirection="column" width={width} flexGrow={width ? 0 : 1} height={height} borderStyle="single" borderDimColor={!focused} overflow="hidden">
       <Text bold color={theme.accent} wrap="truncate-end">
+        {focused ? '▶ ' : '  '}
         {domain ? `${domain.name}: ${lines.length} snapshot${lines.length === 1 ? '' : 's'}` : 'no domain selected'}
       </Text>
       {(search || typing) && (

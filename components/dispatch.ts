@@ -3,6 +3,8 @@
 import type { AppState } from '../src/store/app-store.js';
 import { findBinding, type ActionId } from './keymap.js';
 import { focusedField } from '../src/store/create-form.js';
+import type { TerminalHandoff } from '../src/engine/editor.js';
+import { isPrintable } from './key-chunks.js';
 
 const PAGE = 10;
 
@@ -15,10 +17,30 @@ function isToggle(state: AppState): boolean {
 export interface DispatchContext {
   state: AppState;
   quit: () => void;
+  /** Hands the terminal to an editor and takes it back. */
+  handoff: TerminalHandoff;
 }
 
 /** Returns true when the key did something. */
-export function dispatchKey(name: string, input: string, { state, quit }: DispatchContext): boolean {
+const isText = (name: string, input: string) => name === input && isPrintable(input);
+
+export function dispatchKey(name: string, input: string, { state, quit, handoff }: DispatchContext): boolean {
+  if (state.editorOpen) return false;
+  if (state.inputMode === 'prompt') {
+    if (name === 'escape') state.promptCancel();
+    else if (name === 'return') void state.promptSubmit();
+    else if (name === 'backspace') state.promptType(null);
+    else if (isText(name, input)) state.promptType(input);
+    else return false;
+    return true;
+  }
+  if (state.inputMode === 'decide') {
+    if (name === 'escape') state.decideKeep();
+    else if (name === 'return') state.decideAccept();
+    else if (name === 'tab' || name === 'left' || name === 'right') state.decideToggle();
+    else return false;
+    return true;
+  }
   if (state.inputMode === 'create') {
     if (name === 'escape') state.createCancel();
     else if (name === 'return') void state.createSubmit();
@@ -28,7 +50,7 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     else if (name === 'right') state.createChange(1);
     else if (name === 'backspace') state.createType(null);
     else if (name === ' ' && state.create && isToggle(state)) state.createChange(1);
-    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.createType(input);
+    else if (input && name === input && isPrintable(input)) state.createType(input);
     else return false;
     return true;
   }
@@ -37,7 +59,7 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     else if (name === 'return') void state.confirmAccept();
     else if (name === 'tab' || name === 'left' || name === 'right') state.confirmToggleFocus();
     else if (name === 'backspace') state.eraseInput();
-    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.typeInput(input);
+    else if (input && name === input && isPrintable(input)) state.typeInput(input);
     else return false;
     return true;
   }
@@ -46,7 +68,7 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     else if (name === 'return') state.confirmInput();
     else if (name === 'backspace') state.eraseInput();
     else if (state.inputMode === 'help-filter' && name === '?') state.toggleHelp();
-    else if (input && name === input && !/[\u0000-\u001f]/.test(input)) state.typeInput(input);
+    else if (input && name === input && isPrintable(input)) state.typeInput(input);
     else return false;
     return true;
   }
@@ -69,6 +91,10 @@ export function dispatchKey(name: string, input: string, { state, quit }: Dispat
     'view-xml': () => state.setView('xml'),
     'view-disks': () => state.setView('disks'),
     create: () => void state.openCreate(),
+    'edit-xml': () => void state.editXml(handoff),
+    rename: () => state.openRenamePrompt(),
+    describe: () => state.openDescriptionPrompt(),
+    'set-current': () => void state.setCurrent(),
     revert: () => void state.openRevert(),
     delete: () => state.openDelete(false),
     'delete-tree': () => state.openDelete(true),

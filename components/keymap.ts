@@ -19,6 +19,10 @@ export type ActionId =
   | 'view-xml'
   | 'view-disks'
   | 'create'
+  | 'edit-xml'
+  | 'rename'
+  | 'describe'
+  | 'set-current'
   | 'revert'
   | 'delete'
   | 'delete-tree'
@@ -72,6 +76,10 @@ export const KEYMAP: readonly KeyBinding[] = [
     dangerous: false,
     disabledReason: (s) => (s.readonly ? 'the connection is read-only (started with --readonly)' : s.domains?.length ? null : 'no domain selected'),
   },
+  { keys: ['e'], action: 'edit-xml', description: "edit the snapshot's XML in $VISUAL/$EDITOR", hint: 'e edit', dangerous: false, disabledReason: cannotChange },
+  { keys: ['R'], action: 'rename', description: 'rename the snapshot (children stay attached)', dangerous: false, disabledReason: cannotChange },
+  { keys: ['t'], action: 'describe', description: "edit the snapshot's description", dangerous: false, disabledReason: cannotChange },
+  { keys: ['s'], action: 'set-current', description: 'make the snapshot the current one', dangerous: false, disabledReason: cannotChange },
   { keys: ['v'], action: 'revert', description: 'revert the domain to this snapshot', hint: 'v revert', dangerous: true, disabledReason: cannotChange },
   { keys: ['D'], action: 'delete', description: 'delete this snapshot (children move up)', hint: 'D delete', dangerous: true, disabledReason: cannotChange },
   { keys: ['X'], action: 'delete-tree', description: 'delete this snapshot and all its descendants', dangerous: true, disabledReason: cannotChange },

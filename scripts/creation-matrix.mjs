@@ -284,10 +284,12 @@ async function recycle(dom, snapNames, memoryWritten) {
 
 // ---------------------------------------------------------------------------- one case
 
-function rel(path, dom) {
+/** A path relative to the image dir, with the domain as @DOM@ and a generated snapshot name as @SNAP@. */
+function rel(path, dom, snap) {
   if (path == null) return null;
   let p = path.startsWith(img + '/') ? path.slice(img.length + 1) : path;
-  return p.split(dom).join('@DOM@');
+  p = p.split(dom).join('@DOM@');
+  return snap && /^c\d+$/.test(snap) ? p.split(`.${snap}`).join('.@SNAP@') : p;
 }
 
 /** libvirt's messages with the instance-specific parts as placeholders (quoted forms only). */
@@ -372,7 +374,11 @@ async function runCase(c) {
     name: c.name === 'auto' ? '@SNAP@' : c.name,
     explicitFiles: c.explicitFiles,
     setup: c.setup,
-    xml: xml.split(dom.name).join('@DOM@').split(img + '/').join('@IMG@/').replace(/<name>c\d+<\/name>/, '<name>@SNAP@</name>'),
+    xml: (c.name === 'auto' ? xml.split(`>${snap}<`).join('>@SNAP@<').split(`.${snap}.`).join('.@SNAP@.') : xml)
+      .split(img + '/')
+      .join('@IMG@/')
+      .split(dom.name)
+      .join('@DOM@'),
     accepted: r.exitCode === 0,
     error: r.exitCode === 0 ? null : normalise(r.stderr.split('\n').filter((l) => l.startsWith('error: ')).map((l) => l.slice(7)).join('\n'), dom.name, snap),
     result: null,
@@ -402,21 +408,21 @@ async function runCase(c) {
     const obs = { tagDisks, overlayDisks, memoryFile: memFile, snapshotDisks: meta?.disks ?? {} };
     record.result = {
       name: actualName === snap && c.name === 'auto' ? '@SNAP@' : actualName,
-      memory: meta ? { mode: meta.memory.mode, file: rel(meta.memory.file, dom.name) } : null,
+      memory: meta ? { mode: meta.memory.mode, file: rel(meta.memory.file, dom.name, snap) } : null,
       disks: meta
-        ? Object.fromEntries(Object.entries(meta.disks).map(([t, d]) => [t, { mode: d.mode, file: rel(d.file, dom.name), driver: d.driver }]))
+        ? Object.fromEntries(Object.entries(meta.disks).map(([t, d]) => [t, { mode: d.mode, file: rel(d.file, dom.name, snap), driver: d.driver }]))
         : null,
       state: meta?.state ?? null,
       domainStateAfter: stateAfter,
-      files: newFiles.map((f) => rel(join(img, f), dom.name)),
-      fileSizes: Object.fromEntries(newFiles.map((f) => [rel(join(img, f), dom.name), statSync(join(img, f)).size])),
-      activeSources: Object.fromEntries(Object.entries(active).map(([t, p]) => [t, rel(p, dom.name)])),
+      files: newFiles.map((f) => rel(join(img, f), dom.name, snap)),
+      fileSizes: Object.fromEntries(newFiles.map((f) => [rel(join(img, f), dom.name, snap), statSync(join(img, f)).size])),
+      activeSources: Object.fromEntries(Object.entries(active).map(([t, p]) => [t, rel(p, dom.name, snap)])),
       internalTags: Object.fromEntries(Object.entries(tagInfo).map(([t, list]) => [t, list.map((x) => ({ vmStateSize: x.vmStateSize }))])),
       method: inferMethod(c, obs),
     };
     if (actualName !== snap || c.name !== 'auto') record.result.name = actualName.replace(/^\d{9,11}$/, '@EPOCH@');
   } else if (newFiles.length > 0) {
-    record.leftBehind = newFiles.map((f) => rel(join(img, f), dom.name));
+    record.leftBehind = newFiles.map((f) => rel(join(img, f), dom.name, snap));
   }
   await recycle(dom, createdSnaps, c.memory === 'external' || c.setup.previousMemorySnapshot === true);
   record.seconds = Math.round((performance.now() - t0) / 10) / 100;

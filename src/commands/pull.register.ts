@@ -42,7 +42,7 @@ export const registerPull: RegisterCommand = (program, { io, connect }) => {
           deleteUnusedFiles: flags.deleteUnusedFiles,
         });
       } catch (error) {
-        if (error instanceof BlockPlanError) throw new UsageError(error.message);
+        if (error instanceof BlockPlanError && error.usage) throw new UsageError(error.message);
         throw error;
       }
       await runBlockPlanCli(host, io, plan, flags);

@@ -4,7 +4,7 @@
 // metacharacters (quotes, `$`, `;`, `|`, …) is the operator's own shell snippet and runs through
 // `sh -c`, with the file passed as "$1" so its path is never re-parsed by the shell.
 
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 
 export const DEFAULT_EDITOR = 'vi';
 
@@ -59,6 +59,12 @@ export interface RunEditorOptions {
   /** The editor value; default editorFromEnv(env). */
   editor?: string;
   handoff?: TerminalHandoff;
+  /**
+   * Block this process while the editor runs. A full-screen UI needs it: while the event
+   * loop runs, Node keeps reading the terminal into its own buffer and would take keys meant
+   * for the editor; blocked, it reads nothing, and nothing draws over the editor either.
+   */
+  blocking?: boolean;
 }
 
 /**
@@ -71,7 +77,10 @@ export async function runEditor(path: string, options: RunEditorOptions = {}): P
   const invocation = editorInvocation(editor, path);
   await options.handoff?.suspend();
   try {
-    const result = await execa(invocation.file, invocation.args, { stdio: 'inherit', env, extendEnv: false, reject: false });
+    const settings = { stdio: 'inherit', env, extendEnv: false, reject: false } as const;
+    const result = options.blocking
+      ? execaSync(invocation.file, invocation.args, settings)
+      : await execa(invocation.file, invocation.args, settings);
     if (result.exitCode === undefined || result.exitCode === null) {
       const cause = result.signal ? `was killed by ${result.signal}` : `could not be started (${result.shortMessage})`;
       throw new EditorError(`the editor '${editor}' ${cause}`, editor, null);

@@ -11,6 +11,7 @@ import { planDelete } from '../engine/flows/delete.js';
 import { planRevert } from '../engine/flows/revert.js';
 import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
 import { createActions, type CreateActions, type CreateDialog } from './create-actions.js';
+import { editActions, type EditActions, type EditDecision, type TextPrompt } from './edit-actions.js';
 import { listDomainRows, type DomainRow } from '../commands/list.js';
 import { reportError } from '../commands/errors.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
@@ -19,7 +20,7 @@ import { isLocalUri } from '../engine/connect.js';
 export type Pane = 'domains' | 'snapshots';
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, or the help filter. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide';
 
 export interface StatusMessage {
   text: string;
@@ -30,7 +31,7 @@ export interface StatusMessage {
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
 
-export interface AppState extends CreateActions {
+export interface AppState extends CreateActions, EditActions {
   uri: string;
   readonly: boolean;
   domains: DomainRow[] | null;
@@ -58,6 +59,12 @@ export interface AppState extends CreateActions {
   confirm: ConfirmDialog | null;
   /** The open create form, with its live plan. */
   create: CreateDialog | null;
+  /** A one-line text prompt (new name, description). */
+  prompt: TextPrompt | null;
+  /** A question after a failed XML edit: re-edit or discard (the text is kept either way until discarded). */
+  decision: EditDecision | null;
+  /** The editor owns the terminal: draw nothing, run no timers. */
+  editorOpen: boolean;
 
   /** `background`: keep what is shown until new data arrives, and keep cached details. */
   refresh(options?: { background?: boolean }): Promise<void>;
@@ -217,7 +224,18 @@ export function createAppStore(host: Host): AppStore {
       xmlScroll: 0,
       confirm: null,
       create: null,
+      prompt: null,
+      decision: null,
+      editorOpen: false,
       ...createActions(host, get, set, () => selectedDomain(get())?.name ?? null),
+      ...editActions(host, get, set, () => {
+        const state = get();
+        const domain = selectedDomain(state);
+        const node = selectedNode(state);
+        if (!domain || !node) return null;
+        const loaded = state.snapshots[snapshotKey(domain.name, node.name)];
+        return { domain: domain.name, snapshot: node.name, description: loaded?.status === 'ready' ? loaded.value.detail.description : undefined };
+      }),
 
       // A refresh that would overlap a running one is dropped: the running one answers both.
       // After failures, automatic callers are held off with a growing delay.
@@ -396,7 +414,7 @@ export function createAppStore(host: Host): AppStore {
           if (current && current.plan === dialog.plan) set({ confirm: { ...current, steps: snapshot.steps } });
         });
         set({ confirm: { ...dialog, phase: 'running' } });
-        const result = await machine.run(context);
+        const result = dialog.plan.execute ? await dialog.plan.execute() : await machine.run(context);
         unsubscribe();
         if (result.status === 'done') {
           set({ confirm: null, inputMode: 'normal' });

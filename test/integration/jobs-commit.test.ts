@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { main } from '../../src/cli.js';
 import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
-import { planBlockCommit } from '../../src/engine/flows/block-plan.js';
+import { BlockPlanError, planBlockCommit } from '../../src/engine/flows/block-plan.js';
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
 import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
 import { JobMonitor, JobNotReadyError } from '../../src/engine/jobs/job-monitor.js';
@@ -257,9 +257,10 @@ describeLab('block commit on real QEMU', () => {
   it('refuses to plan a job on a shut-off domain, and a second job on a busy disk', async () => {
     const off = await lab.newDomain({ running: false });
     await externalSnapshot(lab, off.name, 'e1');
-    const plan = await planBlockCommit(host, { domain: off.name, disk: 'vda', pivot: true });
-    expect(plan.refusal).toMatch(/is shut off: block jobs run inside QEMU/);
-    expect(() => runBlockPlan(host, new JobMonitor(host), plan)).toThrow(/shut off/);
+    const refused = await planBlockCommit(host, { domain: off.name, disk: 'vda', pivot: true }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BlockPlanError);
+    expect((refused as BlockPlanError).message).toMatch(/is shut off: block jobs run inside QEMU/);
+    expect((refused as BlockPlanError).usage).toBe(false);
 
     const busy = await lab.newDomain();
     await externalSnapshot(lab, busy.name, 'e1');

@@ -3,8 +3,15 @@
 
 import type { ChainLayer } from '../model.js';
 
+/** A commit or pull that cannot be planned; `usage` when the request itself is wrong. */
 export class BlockPlanError extends Error {
   override name = 'BlockPlanError';
+  constructor(
+    message: string,
+    readonly usage = true,
+  ) {
+    super(message);
+  }
 }
 
 /**

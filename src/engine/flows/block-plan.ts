@@ -68,7 +68,12 @@ export async function planBlockPull(host: Host, request: PullRequest): Promise<B
   return assemble(host, request, { kind: 'pull', base }, change, start);
 }
 
+/** The disk's chain from the live XML; only a running domain has one (and can run block jobs). */
 async function chainOf(host: Host, domain: string, disk: string) {
+  const state = parseDomState((await host.run(virshCommands.domainState(domain))).stdout).state;
+  if (state !== 'running' && state !== 'paused') {
+    throw new BlockPlanError(`${domain} is ${state}: block jobs run inside QEMU, so the domain must be running (or paused)`, false);
+  }
   const disks = await host.disks(domain);
   const found = disks.find((d) => d.target === disk);
   if (!found) throw new BlockPlanError(`${domain} has no disk ${disk} (disks: ${disks.map((d) => d.target).join(', ') || 'none'})`);
@@ -86,11 +91,7 @@ async function assemble(
   const warnings: string[] = [];
   let refusal: string | null = null;
 
-  const state = parseDomState((await host.run(virshCommands.domainState(domain))).stdout).state;
-  if (state !== 'running' && state !== 'paused') {
-    refusal = `${domain} is ${state}: block jobs run inside QEMU, so the domain must be running (or paused)`;
-  }
-  const running = refusal === null ? await new BlockJobControl(host).info(domain, disk) : null;
+  const running = await new BlockJobControl(host).info(domain, disk);
   if (running) {
     refusal = `a ${running.type} job already runs on ${disk}: follow it with \`virtsnap jobs ${domain}\`, or end it with \`virtsnap job ${domain} ${disk} --abort\``;
   }

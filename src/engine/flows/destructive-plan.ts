@@ -1,7 +1,7 @@
 // What a destructive flow shows before it runs: the steps and their commands, what the
 // operator loses, how long the guest is down, and how it must be confirmed.
 
-import type { StepMachine } from './step-machine.js';
+import type { FlowResult, StepMachine } from './step-machine.js';
 
 export type Confirmation =
   /** A choice whose focused default is Cancel. */
@@ -19,4 +19,6 @@ export interface DestructivePlan<C> {
   downtime: string;
   warnings: string[];
   confirmation: Confirmation;
+  /** Runs the flow when it needs more than `machine.run(context)` (clean-up afterwards, say). */
+  execute?: () => Promise<FlowResult>;
 }

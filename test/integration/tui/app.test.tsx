@@ -2,6 +2,9 @@
 // not a fake engine: keys go in, frames come out.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../../components/App.js';
 import { KEYMAP } from '../../../components/keymap.js';
@@ -175,6 +178,75 @@ describe('TUI on the demo host', () => {
       .map((line) => line.replace(/^[║│\s]+|[║│\s]+$/g, ''))
       .join(' ');
     expect(text).toMatch(/revert the domain to this snapshot \(asks first\) +unavailable: the connection is read-only/);
+  });
+
+  it('edits the description inline and sets the current snapshot', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('j', () => selectedName(store) === 'nginx configured');
+    await until(() => frame().includes('nginx + certbot'), 'details loaded');
+    await press('t', (f) => f.includes('Description of “nginx configured”'), 'prompt');
+    expect(store.getState().prompt!.value).toBe('nginx + certbot, vhosts for www and shop');
+    for (let i = 0; i < 'www and shop'.length; i++) await press('\u007f');
+    await press('everything <&> "q"');
+    await press('\r', (f) => f.includes('nginx + certbot, vhosts for everything <&> "q"'), 'saved and shown');
+    await press('s', (f) => f.includes('*nginx configured'), 'current mark moved');
+    expect(store.getState().domains!.find((d) => d.name === 'web-01')!.currentSnapshot).toBe('nginx configured');
+  });
+
+  it('renames an internal snapshot only when forced by typing, and keeps its children attached', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('\t');
+    await press('j', () => selectedName(store) === 'nginx configured');
+    await press('j', () => selectedName(store) === 'before upgrade');
+    await press('R', () => store.getState().prompt?.purpose === 'rename');
+    for (let i = 0; i < 'before upgrade'.length; i++) await press('\u007f');
+    await press('pre-upgrade ü');
+    await press('\r', (f) => f.includes('Rename “before upgrade” to “pre-upgrade ü”'), 'rename plan');
+    expect(frame()).toContain('re-attached');
+    expect(store.getState().confirm!.plan.confirmation).toEqual({ kind: 'type-name', text: 'pre-upgrade ü' });
+    await press('pre-upgrade ü');
+    await press('\r', () => store.getState().forests['web-01']?.roots !== undefined && frame().includes('pre-upgrade ü [int]'), 'renamed');
+    const forest = store.getState().forests['web-01']!;
+    const names = JSON.stringify(forest);
+    expect(names).not.toContain('"before upgrade"');
+    const renamed = forest.roots[0]!.children[0]!.children[0]!;
+    expect(renamed.name).toBe('pre-upgrade ü');
+    expect(renamed.children.map((c) => c.name).sort()).toEqual(['after upgrade', 'php 8.3 experiment']);
+  });
+
+  it('edits the XML in $EDITOR, and after malformed XML re-edits the same text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vs-editor-'));
+    const editor = join(dir, 'editor.sh');
+    // First run: break the XML. Second run: it must see its own broken text, then fix it.
+    writeFileSync(
+      editor,
+      `#!/bin/sh
+if [ ! -e "${dir}/ran" ]; then touch "${dir}/ran"; sed -i 's|<description>|<description><broken|' "$1"; exit 0; fi
+grep -q '<description><broken' "$1" || exit 3
+sed -i 's|<description><broken|<description>edited in the editor: |' "$1"
+`,
+      { mode: 0o755 },
+    );
+    const saved = process.env.EDITOR;
+    process.env.EDITOR = editor;
+    delete process.env.VISUAL;
+    try {
+      const { frame, press, store } = startApp();
+      await until(() => frame().includes('fresh-install'), 'tree');
+      await press('\t');
+      await press('j', () => selectedName(store) === 'nginx configured');
+      await press('e', (f) => f.includes('The edited XML was not applied'), 'problem shown');
+      expect(frame()).toMatch(/line \d+/);
+      expect(store.getState().decision!.focus).toBe('re-edit');
+      await press('\r', (f) => f.includes('redefined from your XML'), 'applied after re-edit');
+      await until(() => frame().includes('edited in the editor: nginx + certbot'), 'new description shown');
+    } finally {
+      if (saved === undefined) delete process.env.EDITOR;
+      else process.env.EDITOR = saved;
+    }
   });
 
   it('draws no line wider than the terminal', async () => {

@@ -35,7 +35,7 @@ describe('virtsnap --demo in a real terminal', () => {
     const session = 'demo';
     const started = await tmux(
       'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
-      `${APP_ENV} node ${BIN} --demo; echo "exit=$?"; sleep 30`,
+      `${APP_ENV} node ${BIN} --demo; code=$?; echo; echo "exit=$code"; sleep 30`,
     );
     expect(started.exitCode).toBe(0);
     let s = await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
