@@ -17,7 +17,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.{ts,tsx}'],
-          testTimeout: 120_000,
+          testTimeout: 180_000,
           hookTimeout: 180_000,
           // One private libvirtd per test file; two cores, so keep the fan-out small.
           maxWorkers: 2,

@@ -5,6 +5,7 @@ import { CommandLogPane } from './CommandLogPane.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { CreateFormView } from './CreateForm.js';
 import { DecisionBox, PromptLine } from './PromptLine.js';
+import { JobsPanel } from './JobsPanel.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
@@ -35,6 +36,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const prompt = useAppStore((s) => s.prompt);
   const decision = useAppStore((s) => s.decision);
   const editorOpen = useAppStore((s) => s.editorOpen);
+  const jobsOpen = useAppStore((s) => s.jobsOpen);
+  const jobCount = useAppStore((s) => Object.keys(s.jobs).length);
   const { setRawMode } = useStdin();
   const { stdout } = useStdout();
   // Ink 6 cannot suspend itself: draw nothing (the store's editorOpen), let the frame clear,
@@ -95,7 +98,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const logRows = logOpen ? Math.min(8, Math.max(3, Math.floor(rows / 4))) : 0;
   // Rows the prompt or the edit question take below the panes.
   const overlayRows = prompt ? 4 : decision ? 6 + Math.ceil(decision.message.length / Math.max(20, columns - 4)) : 0;
-  const body = Math.max(6, rows - statusRows - overlayRows - (logOpen ? logRows + 2 : 0));
+  const jobRows = jobsOpen ? Math.min(10, 4 + jobCount * 2) : 0;
+  const body = Math.max(6, rows - statusRows - overlayRows - jobRows - (logOpen ? logRows + 2 : 0));
   let panes: React.ReactNode;
   if (columns < NARROW) {
     const domainsHeight = Math.max(4, Math.floor(body * 0.3));
@@ -142,6 +146,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
       ) : (
         panes
       )}
+      {jobsOpen && <JobsPanel theme={theme} height={jobRows} />}
       {prompt && <PromptLine prompt={prompt} theme={theme} />}
       {decision && <DecisionBox decision={decision} theme={theme} />}
       {logOpen && <CommandLogPane log={log} theme={theme} height={logRows} />}

@@ -1,7 +1,7 @@
 // Every key the TUI knows, as data. The dispatcher, the hint bar and the help overlay all
 // read this one table, so they cannot disagree.
 
-import type { AppState } from '../src/store/app-store.js';
+import { selectedDomain, type AppState } from '../src/store/app-store.js';
 
 export type ActionId =
   | 'up'
@@ -26,6 +26,9 @@ export type ActionId =
   | 'revert'
   | 'delete'
   | 'delete-tree'
+  | 'jobs'
+  | 'abort-job'
+  | 'pivot-job'
   | 'refresh'
   | 'log'
   | 'help'
@@ -50,6 +53,8 @@ const cannotChange = (s: AppState) => {
   if (s.focus !== 'snapshots' || !s.domains) return 'select a snapshot first (Tab to the tree)';
   return null;
 };
+
+const hasJob = (s: AppState) => Object.values(s.jobs).some((j) => j.domain === selectedDomain(s)?.name);
 
 const noSearch = (s: AppState) => (s.treeSearch ? null : 'no search: press / first');
 
@@ -83,6 +88,26 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['v'], action: 'revert', description: 'revert the domain to this snapshot', hint: 'v revert', dangerous: true, disabledReason: cannotChange },
   { keys: ['D'], action: 'delete', description: 'delete this snapshot (children move up)', hint: 'D delete', dangerous: true, disabledReason: cannotChange },
   { keys: ['X'], action: 'delete-tree', description: 'delete this snapshot and all its descendants', dangerous: true, disabledReason: cannotChange },
+  { keys: ['J'], action: 'jobs', description: 'show or hide the block jobs panel', hint: 'J jobs', dangerous: false },
+  {
+    keys: ['a'],
+    action: 'abort-job',
+    description: "abort the selected domain's block job",
+    dangerous: true,
+    disabledReason: (s) => (s.readonly ? 'the connection is read-only (started with --readonly)' : hasJob(s) ? null : 'the selected domain has no running block job'),
+  },
+  {
+    keys: ['p'],
+    action: 'pivot-job',
+    description: "pivot the selected domain's active commit once it is ready",
+    dangerous: false,
+    disabledReason: (s) => {
+      if (s.readonly) return 'the connection is read-only (started with --readonly)';
+      const job = Object.values(s.jobs).find((j) => j.domain === selectedDomain(s)?.name);
+      if (!job) return 'the selected domain has no running block job';
+      return job.phase === 'ready' ? null : `the job is ${job.phase}: a pivot needs it ready (caught up with the guest)`;
+    },
+  },
   {
     keys: ['r'],
     action: 'refresh',

@@ -20,5 +20,11 @@ export async function runTui(host: Host): Promise<void> {
     await instance.waitUntilExit();
   } finally {
     instance.cleanup();
+    // Block jobs run in libvirtd, not here: say which go on, and that the next start shows them.
+    const running = store.getState().stopFollowingJobs();
+    if (running.length > 0) {
+      process.stdout.write('Block jobs still running in libvirtd (virtsnap shows them again on the next start; `virtsnap jobs --follow` follows them):\n');
+      for (const job of running) process.stdout.write(`  ${job.domain} ${job.disk}: ${job.type}, ${job.phase}, ${job.percent.toFixed(1)} %\n`);
+    }
   }
 }

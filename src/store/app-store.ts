@@ -12,6 +12,8 @@ import { planRevert } from '../engine/flows/revert.js';
 import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
 import { createActions, type CreateActions, type CreateDialog } from './create-actions.js';
 import { editActions, type EditActions, type EditDecision, type TextPrompt } from './edit-actions.js';
+import { jobActions, type JobActions } from './job-actions.js';
+import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { listDomainRows, type DomainRow } from '../commands/list.js';
 import { reportError } from '../commands/errors.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
@@ -31,7 +33,7 @@ export interface StatusMessage {
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
 
-export interface AppState extends CreateActions, EditActions {
+export interface AppState extends CreateActions, EditActions, JobActions {
   uri: string;
   readonly: boolean;
   domains: DomainRow[] | null;
@@ -65,6 +67,11 @@ export interface AppState extends CreateActions, EditActions {
   decision: EditDecision | null;
   /** The editor owns the terminal: draw nothing, run no timers. */
   editorOpen: boolean;
+  /** Running block jobs by jobKey, latest event each. */
+  jobs: Record<string, BlockJobEvent>;
+  /** Finished jobs, newest first, bounded. */
+  jobLog: BlockJobEvent[];
+  jobsOpen: boolean;
 
   /** `background`: keep what is shown until new data arrives, and keep cached details. */
   refresh(options?: { background?: boolean }): Promise<void>;
@@ -227,6 +234,10 @@ export function createAppStore(host: Host): AppStore {
       prompt: null,
       decision: null,
       editorOpen: false,
+      jobs: {},
+      jobLog: [],
+      jobsOpen: false,
+      ...jobActions(host, get, set, () => selectedDomain(get())?.name ?? null),
       ...createActions(host, get, set, () => selectedDomain(get())?.name ?? null),
       ...editActions(host, get, set, () => {
         const state = get();
@@ -260,6 +271,8 @@ export function createAppStore(host: Host): AppStore {
             set({ domainIndex: index });
             const domain = visible[index];
             if (domain) await loadForest(domain.name);
+            // Jobs started elsewhere (plain virsh, an earlier run, a dropped SSH session) show up too.
+            await get().attachJobs();
             failures = 0;
           } catch (error) {
             failures++;

@@ -1,0 +1,64 @@
+import { Box, Text } from 'ink';
+import type { BlockJobEvent } from '../src/engine/jobs/block-job-types.js';
+import { formatBytes } from '../src/format/bytes.js';
+import { jobKey } from '../src/store/job-actions.js';
+import type { Theme } from './theme.js';
+import { useAppStore } from './use-app-store.js';
+
+const BAR = 20;
+
+function eta(seconds: number | null): string {
+  if (seconds === null) return '';
+  if (seconds < 60) return `${Math.ceil(seconds)} s left`;
+  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s left`;
+}
+
+function JobLine({ job, theme }: { job: BlockJobEvent; theme: Theme }) {
+  const filled = Math.round((job.percent / 100) * BAR);
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Text wrap="truncate-end">
+        {job.domain} {job.disk} {job.type}{' '}
+        {job.phase === 'ready' ? <Text color={theme.current}>ready: p pivots</Text> : <Text>{job.phase}</Text>}{' '}
+        <Text color={job.phase === 'ready' ? theme.current : undefined}>
+          {'█'.repeat(filled)}
+          {'░'.repeat(BAR - filled)} {job.percent.toFixed(1).padStart(5)} %
+        </Text>{' '}
+        <Text color={theme.muted}>
+          {formatBytes(job.cur)}/{formatBytes(job.end)}
+          {job.rate !== null ? ` ${formatBytes(job.rate)}/s` : ''} {eta(job.eta)}
+          {job.bandwidth ? ` (limit ${job.bandwidth} MiB/s)` : ''}
+        </Text>
+      </Text>
+      {job.converging === false && (
+        <Text color={theme.error} wrap="truncate-end">
+          {'  '}not converging: the guest writes faster than the job copies; raise the limit (virtsnap job --bandwidth) or abort (a)
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+/** Running jobs with live bars, then the last finished ones. */
+export function JobsPanel({ theme, height }: { theme: Theme; height: number }) {
+  const jobs = useAppStore((s) => s.jobs);
+  const log = useAppStore((s) => s.jobLog);
+  const running = Object.values(jobs).sort((a, b) => jobKey(a).localeCompare(jobKey(b)));
+  const room = Math.max(0, height - 3 - running.length);
+  return (
+    <Box flexDirection="column" borderStyle="single" height={height} overflow="hidden">
+      <Text bold color={theme.accent}>
+        block jobs: {running.length} running
+      </Text>
+      {running.map((job) => (
+        <JobLine key={jobKey(job)} job={job} theme={theme} />
+      ))}
+      {log.slice(0, room).map((job) => (
+        <Text key={`${jobKey(job)}-${job.at}`} color={theme.muted} wrap="truncate-end">
+          {new Date(job.at).toISOString().slice(11, 19)} {job.domain} {job.disk} {job.type} {job.phase}
+          {job.message ? `: ${job.message}` : ''}
+        </Text>
+      ))}
+    </Box>
+  );
+}
