@@ -84,6 +84,15 @@ describe('virtsnap create --dry-run on the test driver', () => {
     expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': (unsupported|invalid)\n  reason: +\S/);
   });
 
+  it('refuses a name the domain already has, before libvirt is asked', async () => {
+    const r = await virtsnap('create', 'web-01', 'before upgrade', '--dry-run', '--json', '--demo');
+    expect(r.exitCode).toBe(2);
+    const plan = JSON.parse(r.stdout) as { verdict: string; reason: string };
+    expect(plan.verdict).toBe('invalid');
+    expect(plan.reason).toMatch(/before upgrade/);
+    expect(plan.reason).toMatch(/exist|taken|already/i);
+  });
+
   it('works on a read-only connection', async () => {
     const r = await virtsnap('create', 'test', 's', '--dry-run', '--json', '--readonly', '-c', URI);
     expect(r.exitCode).toBe(0);
