@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planSnapshot } from '../../src/engine/create/planner.js';
+import { createDryRun } from './creation-matrix/cli-dry-run.js';
 import type { PlannerDomain, PlannerEnvironment } from '../../src/engine/create/types.js';
 import { readDomainDisks } from '../../src/engine/xml/domain-xml.js';
 import { DomainPool, qcow2Tags, virshOk, type MatrixDomain } from './creation-matrix/domains.js';
@@ -137,6 +138,8 @@ describeLab('snapshot creation matrix: planner vs libvirt 9.0', () => {
         const before = await domainBefore(domain, c);
         const request = createRequest(c, name, files);
         const p = planSnapshot(before.planner, request, environment);
+        // and as an operator gets it: the CLI reads the domain itself
+        const cli = await createDryRun(lab.uri, domain.name, request);
 
         const xmlFile = join(xmlDir, `${++serial}.xml`);
         writeFileSync(xmlFile, snapshotXml(c, name, files));
@@ -178,6 +181,19 @@ describeLab('snapshot creation matrix: planner vs libvirt 9.0', () => {
         // 2. the planner agrees with libvirt
         const libvirtSays = accepted ? 'accepted' : `refused: ${error ?? ''}`;
         expect(p.verdict === 'ok', `planner verdict '${p.verdict}' (${p.reason ?? ''}); libvirt ${libvirtSays}`).toBe(accepted);
+
+        // 3. so does `virtsnap create --dry-run --json`, which learns the domain from libvirt alone.
+        // libvirt never reports a domain left paused by an earlier memory snapshot: there the CLI
+        // says ok with a warning, and libvirt refuses.
+        const unknowable = before.planner.pausedSinceMemorySnapshot === true;
+        const cliSays = `CLI verdict '${cli.verdict}' (${cli.reason ?? cli.stderr.trim()}); libvirt ${libvirtSays}`;
+        expect(cli.exitCode, cliSays).toBe(cli.verdict === 'ok' ? 0 : 2);
+        if (unknowable) {
+          expect(cli.verdict, cliSays).toBe('ok');
+          expect(cli.warnings.join(' '), 'the warning about the earlier memory snapshot').toMatch(/paused/i);
+        } else {
+          expect(cli.verdict === 'ok', cliSays).toBe(accepted);
+        }
         if (accepted && observed && p.verdict === 'ok') {
           expect(p.method, 'method').toBe(observed.method);
           const stateWord = observed.domainStateAfter.split(' (')[0]!.replace('shut off', 'shutoff');
