@@ -13,6 +13,7 @@ import { AppStoreContext } from '../../../components/use-app-store.js';
 import { demoUri, openHost } from '../../../src/engine/connect.js';
 import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedSnapshotName } from '../../../src/store/app-store.js';
+import { focusedField, formFields } from '../../../src/store/create-form.js';
 
 const hosts: Host[] = [];
 afterEach(async () => {
@@ -247,6 +248,29 @@ sed -i 's|<description><broken|<description>edited in the editor: |' "$1"
       if (saved === undefined) delete process.env.EDITOR;
       else process.env.EDITOR = saved;
     }
+  });
+
+  it('creates a snapshot through the form, whose plan follows every change', async () => {
+    const { frame, press, store } = startApp();
+    await until(() => frame().includes('fresh-install'), 'tree');
+    await press('c', (f) => f.includes('New snapshot of web-01'), 'create form');
+    // defaults on a running domain: memory and disks internal, via savevm, the guest paused while it runs
+    await until(() => /Plan: ok via savevm/.test(frame()), 'default plan');
+    expect(frame()).toContain('snapshot-create-as --domain=web-01');
+    await press('before <&> "tls"', (f) => f.includes('before <&> "tls"▏'), 'name typed');
+    // memory: default → no: a running domain's internal snapshot must include memory (libvirt 9.0)
+    await press('\u001b[B');
+    await press('\u001b[B');
+    await press('\u001b[C', (f) => /Plan: (invalid|unsupported)/.test(f), 'refused plan for memory=no');
+    expect(frame()).toMatch(/must include the memory state/);
+    // back to the default, and on to Create
+    await press('\u001b[D', (f) => /Plan: ok via savevm/.test(f), 'ok again');
+    while (store.getState().create && formFields(store.getState().create!.form).at(-1)!.id !== focusedField(store.getState().create!.form).id) {
+      await press('\u001b[B');
+    }
+    await press('\r', () => store.getState().create === null, 'created');
+    await until(() => frame().includes('*before <&> "tls"'), 'the new current snapshot in the tree');
+    expect(store.getState().forests['web-01']!.count).toBe(8);
   });
 
   it('draws no line wider than the terminal', async () => {
