@@ -3,6 +3,7 @@
 
 import type { Host } from '../engine/host.js';
 import type { BlockPlan, BlockRunResult } from '../engine/flows/block-flow.js';
+import { BlockPlanError } from '../engine/flows/block-plan.js';
 import { runBlockPlan } from '../engine/flows/block-run.js';
 import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
@@ -20,6 +21,21 @@ export interface BlockCliOptions {
 /** A job that did not end as asked: exit status 1, after the result was printed. */
 export class JobOutcomeError extends Error {
   override name = 'JobOutcomeError';
+}
+
+/**
+ * Plans with makePlan and runs the plan. The planner's refusals of what was typed (an unknown
+ * layer, a base above the top) are usage errors; anything else it throws stays as it is.
+ */
+export async function planAndRunBlockCli(host: Host, io: CliIo, options: BlockCliOptions, makePlan: () => Promise<BlockPlan>): Promise<void> {
+  let plan: BlockPlan;
+  try {
+    plan = await makePlan();
+  } catch (error) {
+    if (error instanceof BlockPlanError && error.usage) throw new UsageError(error.message);
+    throw error;
+  }
+  await runBlockPlanCli(host, io, plan, options);
 }
 
 export async function runBlockPlanCli(host: Host, io: CliIo, plan: BlockPlan, options: BlockCliOptions): Promise<void> {

@@ -1,15 +1,14 @@
 // Snapshot creation on real QEMU guests, one test per method libvirt 9.0 supports, through
 // the execute API and the `virtsnap create` CLI. Every result is checked independently of
-// virtsnap: qcow2 tags with `qemu-img snapshot -l -U`, overlays with `qemu-img info
+// virtsnap: qcow2 tags with `qemu-img info -U`, overlays with `qemu-img info
 // --backing-chain`, the active images with `virsh domblklist`, the memory file on disk and
 // the domain state with `virsh domstate --reason`.
 
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { execa } from 'execa';
 import { main } from '../../src/cli.js';
-import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { readPlannerDomain, systemPlannerEnvironment } from '../../src/engine/create/domain-facts.js';
 import { CreateFailedError, executePlan } from '../../src/engine/create/execute.js';
@@ -17,26 +16,9 @@ import { planSnapshot } from '../../src/engine/create/planner.js';
 import { parseDiskspec, parseMemspec } from '../../src/engine/create/spec-syntax.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
 import type { CreateRequest, CreateRequestFlags, Plan } from '../../src/engine/create/types.js';
-import { describeLab, startLab, type Lab } from './lab.js';
-
-/** Tag names in `qemu-img snapshot -l -U` (second column; tags used here have no spaces). */
-async function qcow2Tags(path: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['snapshot', '-l', '-U', path]);
-  return stdout
-    .split('\n')
-    .filter((line) => /^\d+\s/.test(line))
-    .map((line) => line.trim().split(/\s+/)[1]!);
-}
-
-/** [image, its backing file] pairs, top first, from `qemu-img info --backing-chain`. */
-async function backingChain(path: string): Promise<{ filename: string; backing: string | null; format: string }[]> {
-  const { stdout } = await execa('qemu-img', ['info', '--backing-chain', '-U', '--output=json', path]);
-  return (JSON.parse(stdout) as { filename: string; format: string; 'full-backing-filename'?: string }[]).map((i) => ({
-    filename: i.filename,
-    format: i.format,
-    backing: i['full-backing-filename'] ?? null,
-  }));
-}
+import { describeLab, type Lab } from './lab.js';
+import { useLabHost } from './lab-host.js';
+import { backingChain, qcow2Tags } from './qemu-checks.js';
 
 /** target → source from `virsh domblklist --details` (live XML). */
 async function activeImages(lab: Lab, domain: string): Promise<Record<string, string>> {
@@ -62,15 +44,9 @@ function request(name: string, o: { memspec?: string; diskspecs?: string[]; flag
 describeLab('snapshot creation on real QEMU', () => {
   let lab: Lab;
   let host: Host;
-
-  beforeAll(async () => {
-    lab = await startLab();
-    host = openHost({ uri: lab.uri });
-  });
-
-  afterAll(async () => {
-    await host?.close();
-    await lab?.stop();
+  useLabHost((started, connected) => {
+    lab = started;
+    host = connected;
   });
 
   async function plan(domain: string, r: CreateRequest): Promise<Plan> {

@@ -1,20 +1,15 @@
 // Revert and delete flows on real QEMU: the plan is what runs, and the result is checked
 // with libvirt and qemu-img directly.
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
-import { openHost } from '../../src/engine/connect.js';
+import { expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
 import { planDelete } from '../../src/engine/flows/delete.js';
 import { planRevert } from '../../src/engine/flows/revert.js';
 import { listDomainRows } from '../../src/commands/list.js';
 import type { SnapshotNode } from '../../src/engine/model.js';
-import { describeLab, startLab, type Lab } from './lab.js';
-
-async function tags(path: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['info', '-U', '--output=json', path]);
-  return ((JSON.parse(stdout) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name);
-}
+import { describeLab, type Lab } from './lab.js';
+import { useLabHost } from './lab-host.js';
+import { qcow2Tags } from './qemu-checks.js';
 
 function find(nodes: SnapshotNode[], name: string): SnapshotNode {
   const stack = [...nodes];
@@ -29,13 +24,9 @@ function find(nodes: SnapshotNode[], name: string): SnapshotNode {
 describeLab('revert and delete flows on real QEMU', () => {
   let lab: Lab;
   let host: Host;
-  beforeAll(async () => {
-    lab = await startLab();
-    host = openHost({ uri: lab.uri });
-  });
-  afterAll(async () => {
-    await host?.close();
-    await lab?.stop();
+  useLabHost((started, connected) => {
+    lab = started;
+    host = connected;
   });
 
   it('reverts a running domain to an internal snapshot as planned', async () => {
@@ -81,7 +72,7 @@ describeLab('revert and delete flows on real QEMU', () => {
     expect(plan.confirmation).toEqual({ kind: 'type-name', text: 'top' });
     expect(plan.consequences.join(' ')).toMatch(/parent becomes current/);
     expect((await plan.machine.run(plan.context)).status).toBe('done');
-    expect(await tags(disks.vda)).toEqual(['base']);
+    expect(await qcow2Tags(disks.vda)).toEqual(['base']);
     expect((await lab.virsh('snapshot-current', name, '--name')).stdout.trim()).toBe('base');
   });
 
@@ -93,6 +84,6 @@ describeLab('revert and delete flows on real QEMU', () => {
     expect(plan.machine.plan()[0]!.commands[0]!.args).toContain('--children');
     expect((await plan.machine.run(plan.context)).status).toBe('done');
     expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('a');
-    expect(await tags(disks.vda)).toEqual(['a']);
+    expect(await qcow2Tags(disks.vda)).toEqual(['a']);
   });
 });

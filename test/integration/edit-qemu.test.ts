@@ -4,7 +4,6 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { openHost } from '../../src/engine/connect.js';
@@ -15,13 +14,9 @@ import { planRename, runRename } from '../../src/engine/flows/rename-flow.js';
 import type { Host } from '../../src/engine/host.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
+import { qcow2Tags } from './qemu-checks.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 
-async function qcow2Tags(path: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['snapshot', '-l', '-U', path]);
-  // header lines, then one row per snapshot: ID TAG ...
-  return stdout.split('\n').slice(2).map((line) => line.trim().split(/\s+/)[1] ?? '').filter(Boolean);
-}
 
 describeLab('snapshot editing on real QEMU', () => {
   let lab: Lab;

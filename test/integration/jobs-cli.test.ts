@@ -5,30 +5,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { describeLab, startLab, type Lab } from './lab.js';
+import { chainFiles, externalSnapshot, guestWrite } from './qemu-checks.js';
 
 const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
-
-async function guestWrite(lab: Lab, domain: string, pattern: string, offset: string, length: string): Promise<void> {
-  const r = await lab.virsh(
-    'qemu-monitor-command',
-    domain,
-    '--hmp',
-    `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P ${pattern} ${offset} ${length}"`,
-  );
-  expect(r.stdout).not.toMatch(/Error/i);
-}
-
-async function externalSnapshot(lab: Lab, domain: string, name: string): Promise<string> {
-  const file = `${lab.dir}/img/${domain}-vda.${name}.qcow2`;
-  const r = await lab.virsh('snapshot-create-as', domain, name, '--disk-only', '--atomic', '--diskspec', `vda,snapshot=external,file=${file}`, '--diskspec', 'vdb,snapshot=no');
-  expect(r.stderr).toBe('');
-  return file;
-}
-
-async function qemuImgChain(image: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', image]);
-  return (JSON.parse(stdout) as { filename: string }[]).map((i) => i.filename);
-}
 
 describeLab('virtsnap commit/pull as processes', () => {
   let lab: Lab;
@@ -67,7 +46,7 @@ describeLab('virtsnap commit/pull as processes', () => {
     expect(last).toMatchObject({ kind: 'result', outcome: 'aborted' });
     expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
     expect((await lab.virsh('domblklist', name)).stdout).toContain(overlay);
-    expect(await qemuImgChain(overlay)).toEqual([overlay, disks.vda]);
+    expect(await chainFiles(overlay)).toEqual([overlay, disks.vda]);
     expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('e1');
   });
 
@@ -82,6 +61,6 @@ describeLab('virtsnap commit/pull as processes', () => {
     const lines = result.stderr.split('\n').filter((l) => / pull \[/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.at(-1)).toMatch(/100\.00 % .* completed$/);
-    expect(await qemuImgChain(overlay)).toEqual([overlay]);
+    expect(await chainFiles(overlay)).toEqual([overlay]);
   });
 });

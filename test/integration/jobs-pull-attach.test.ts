@@ -1,79 +1,25 @@
 // Block pull, jobs found already running, and non-converging commits on real QEMU guests,
 // checked independently with qemu-img (chains), qemu-io (data patterns) and one-shot virsh.
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
+import { expect, it } from 'vitest';
 import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { planBlockCommit, planBlockPull } from '../../src/engine/flows/block-plan.js';
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
 import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
 import { JobMonitor } from '../../src/engine/jobs/job-monitor.js';
-import { describeLab, startLab, type Lab } from './lab.js';
+import { describeLab, type Lab } from './lab.js';
+import { useLabHost } from './lab-host.js';
+import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
 
 const MiB = 1024 * 1024;
-
-/** Writes a pattern into the running disk vda through QEMU (errors come back with rc 0). */
-async function guestWrite(lab: Lab, domain: string, pattern: string, offset: string, length: string): Promise<void> {
-  const r = await lab.virsh(
-    'qemu-monitor-command',
-    domain,
-    '--hmp',
-    `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P ${pattern} ${offset} ${length}"`,
-  );
-  expect(r.exitCode).toBe(0);
-  expect(r.stdout).not.toMatch(/Error/i);
-}
-
-/** A disk-only external snapshot of vda (vdb left out); returns the overlay's path. */
-async function externalSnapshot(lab: Lab, domain: string, name: string): Promise<string> {
-  const file = `${lab.dir}/img/${domain}-vda.${name}.qcow2`;
-  const r = await lab.virsh('snapshot-create-as', domain, name, '--disk-only', '--atomic', '--diskspec', `vda,snapshot=external,file=${file}`, '--diskspec', 'vdb,snapshot=no');
-  expect(r.stderr).toBe('');
-  return file;
-}
-
-async function qemuImgChain(image: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', image]);
-  return (JSON.parse(stdout) as { filename: string }[]).map((i) => i.filename);
-}
-
-/**
- * Makes QEMU write its cached image metadata to the files, so that reading them from outside
- * (qemu-io -U) sees what the guest sees.
- */
-async function flushDisk(lab: Lab, domain: string): Promise<void> {
-  const r = await lab.virsh('qemu-monitor-command', domain, '--hmp', 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "flush"');
-  expect(r.stdout).not.toMatch(/Error/i);
-}
-
-/** True when the image (through its backing chain) reads the pattern there. */
-async function readsPattern(image: string, pattern: string, offset: string, length: string): Promise<boolean> {
-  const r = await execa('qemu-io', ['-r', '-U', '-f', 'qcow2', '-c', `read -P ${pattern} ${offset} ${length}`, image], { reject: false });
-  return r.exitCode === 0 && !/verification failed/.test(r.stdout);
-}
-
-async function vdaSource(lab: Lab, domain: string): Promise<string> {
-  const { stdout } = await lab.virsh('domblklist', domain);
-  return /^\s*vda\s+(\S.*)$/m.exec(stdout)?.[1]?.trim() ?? '';
-}
-
-async function snapshotNames(lab: Lab, domain: string): Promise<string[]> {
-  return (await lab.virsh('snapshot-list', domain, '--name')).stdout.split('\n').filter(Boolean).sort();
-}
 
 describeLab('block pull, attaching to running jobs, and a commit that does not converge', () => {
   let lab: Lab;
   let host: Host;
-
-  beforeAll(async () => {
-    lab = await startLab();
-    host = openHost({ uri: lab.uri });
-  });
-
-  afterAll(async () => {
-    await host?.close();
-    await lab?.stop();
+  useLabHost((started, connected) => {
+    lab = started;
+    host = connected;
   });
 
   it('pulls the whole chain into the active image; the overlay keeps its snapshot', async () => {
@@ -98,14 +44,14 @@ describeLab('block pull, attaching to running jobs, and a commit that does not c
     expect(events.every((e) => e.type === 'pull')).toBe(true);
     expect(events.at(-1)!.phase).toBe('completed');
 
-    expect(await qemuImgChain(overlay)).toEqual([overlay]);
+    expect(await chainFiles(overlay)).toEqual([overlay]);
     expect(await vdaSource(lab, name)).toBe(overlay);
     await flushDisk(lab, name);
     expect(await readsPattern(overlay, '0x5a', '0', '32M')).toBe(true);
     expect(await readsPattern(overlay, '0x21', '32M', '16M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual(['e1']);
     // the base left the chain but is never deleted unless asked
-    expect(await qemuImgChain(disks.vda)).toEqual([disks.vda]);
+    expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
   });
 
   it('pulls down to a base and forgets the snapshot whose overlay left the chain', async () => {
@@ -127,7 +73,7 @@ describeLab('block pull, attaching to running jobs, and a commit that does not c
     expect(result.error).toBeNull();
     expect(result.forgottenSnapshots).toEqual(['e2']);
     expect(events.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
-    expect(await qemuImgChain(e3)).toEqual([e3, e1, disks.vda]);
+    expect(await chainFiles(e3)).toEqual([e3, e1, disks.vda]);
     await flushDisk(lab, name);
     expect(await readsPattern(e3, '0x22', '8M', '12M')).toBe(true);
     expect(await readsPattern(e3, '0x11', '0', '8M')).toBe(true);
@@ -155,7 +101,7 @@ describeLab('block pull, attaching to running jobs, and a commit that does not c
       monitor.close();
       await fresh.close();
     }
-    expect(await qemuImgChain(overlay)).toEqual([overlay]);
+    expect(await chainFiles(overlay)).toEqual([overlay]);
     await flushDisk(lab, name);
     expect(await readsPattern(overlay, '0x5a', '0', '24M')).toBe(true);
     expect(disks.vda).not.toBe(overlay);

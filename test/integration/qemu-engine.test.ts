@@ -2,34 +2,23 @@
 // cannot show (real images, qcow2 tags, backing chains, a daemon that outlives virsh).
 // Results are checked independently with one-shot virsh and qemu-img.
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
+import { expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { imageChain } from '../../src/engine/qemu-img.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { VirshCommandError, VirshDiedError } from '../../src/engine/virsh/errors.js';
 import type { VirshSession } from '../../src/engine/virsh/session.js';
-import { describeLab, startLab, type Lab } from './lab.js';
-
-async function qcow2Tags(path: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['info', '-U', '--output=json', path]);
-  return ((JSON.parse(stdout) as { snapshots?: { name: string }[] }).snapshots ?? []).map((s) => s.name);
-}
+import { describeLab, type Lab } from './lab.js';
+import { useLabHost } from './lab-host.js';
+import { qcow2Tags } from './qemu-checks.js';
 
 describeLab('engine on real QEMU', () => {
   let lab: Lab;
   let host: Host;
-
-  beforeAll(async () => {
-    lab = await startLab();
-    host = openHost({ uri: lab.uri });
-  });
-
-  afterAll(async () => {
-    await host?.close();
-    await lab?.stop();
+  useLabHost((started, connected) => {
+    lab = started;
+    host = connected;
   });
 
   it('lists domains with uuid, state and reason', async () => {
@@ -140,13 +129,9 @@ describeLab('engine on real QEMU', () => {
 describeLab('disk report on real QEMU', () => {
   let lab: Lab;
   let host: Host;
-  beforeAll(async () => {
-    lab = await startLab();
-    host = openHost({ uri: lab.uri });
-  });
-  afterAll(async () => {
-    await host?.close();
-    await lab?.stop();
+  useLabHost((started, connected) => {
+    lab = started;
+    host = connected;
   });
 
   it('shows each layer with its allocation and the snapshot that created it, and flags orphans', async () => {

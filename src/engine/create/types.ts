@@ -2,6 +2,7 @@
 // Pure data, so a plan can be shown, printed as JSON, tested, and then executed as is.
 
 import type { DiskSnapshotMode } from '../model.js';
+import type { CreateFlags } from '../virsh/commands.js';
 
 /** The domain as the planner needs to see it. */
 export interface PlannerDomain {
@@ -69,15 +70,11 @@ export interface DiskRequest {
   sourceType?: string;
 }
 
-export interface CreateRequestFlags {
-  diskOnly?: boolean;
-  live?: boolean;
-  atomic?: boolean;
-  quiesce?: boolean;
-  noMetadata?: boolean;
-  reuseExternal?: boolean;
-  halt?: boolean;
-}
+/**
+ * virsh's snapshot-create flags, without --validate: the request says what to snapshot, and
+ * virtsnap checks the XML against libvirt's schema itself (xml/validate.ts).
+ */
+export type CreateRequestFlags = Omit<CreateFlags, 'validate'>;
 
 export interface CreateRequest {
   /** Omitted: the creation time, as libvirt and xl do. */

@@ -47,6 +47,20 @@ export interface CreateFlags {
   validate?: boolean;
 }
 
+/** The flags snapshot-create-as and snapshot-create share, in one order for both argvs. */
+function createFlagOptions(o: CreateFlags): Record<string, OptionValue> {
+  return {
+    noMetadata: o.noMetadata,
+    halt: o.halt,
+    diskOnly: o.diskOnly,
+    reuseExternal: o.reuseExternal,
+    quiesce: o.quiesce,
+    atomic: o.atomic,
+    live: o.live,
+    validate: o.validate,
+  };
+}
+
 export interface CreateAsOptions extends CreateFlags {
   name?: string;
   description?: string;
@@ -126,14 +140,7 @@ export const virshCommands = {
         name: o.name,
         description: o.description,
         printXml: o.printXml,
-        noMetadata: o.noMetadata,
-        halt: o.halt,
-        diskOnly: o.diskOnly,
-        reuseExternal: o.reuseExternal,
-        quiesce: o.quiesce,
-        atomic: o.atomic,
-        live: o.live,
-        validate: o.validate,
+        ...createFlagOptions(o),
         memspec: o.memspec,
         diskspec: o.diskspecs,
       },
@@ -146,14 +153,7 @@ export const virshCommands = {
       xmlfile,
       redefine: o.redefine,
       current: o.current,
-      noMetadata: o.noMetadata,
-      halt: o.halt,
-      diskOnly: o.diskOnly,
-      reuseExternal: o.reuseExternal,
-      quiesce: o.quiesce,
-      atomic: o.atomic,
-      live: o.live,
-      validate: o.validate,
+      ...createFlagOptions(o),
     }),
   setCurrentSnapshot: (domain: string, snapshotname: string) => write('snapshot-current', { domain, snapshotname }),
   deleteSnapshot: (domain: string, snapshotname: string, o: DeleteOptions = {}) =>

@@ -2,7 +2,6 @@
 // an active commit is pivoted with `p` once ready, a pull is aborted through its confirmation.
 
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { render } from 'ink-testing-library';
 import { App } from '../../../components/App.js';
 import { themeFor } from '../../../components/theme.js';
@@ -11,6 +10,7 @@ import { openHost } from '../../../src/engine/connect.js';
 import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedDomain } from '../../../src/store/app-store.js';
 import { describeLab, startLab, type Lab } from '../lab.js';
+import { chainFiles, externalSnapshot, guestWrite } from '../qemu-checks.js';
 
 async function until(check: () => boolean, what: string, timeoutMs = 30_000, frame?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -18,11 +18,6 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000, fra
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${frame ? `; frame:\n${frame()}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function chain(image: string): Promise<string[]> {
-  const { stdout } = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', image]);
-  return (JSON.parse(stdout) as { filename: string }[]).map((i) => i.filename);
 }
 
 describeLab('TUI jobs panel on real QEMU', () => {
@@ -42,13 +37,8 @@ describeLab('TUI jobs panel on real QEMU', () => {
 
   // QEMU's throttled mirror copies 16 MiB at a time: 80 MiB gives five visible steps.
   async function overlayWithData(domain: string, writeMiB = 80): Promise<string> {
-    const overlay = `${lab.dir}/img/${domain}-vda.top.qcow2`;
-    const snap = await lab.virsh('snapshot-create-as', domain, 'top', '--disk-only', '--diskspec', `vda,file=${overlay}`, '--diskspec', 'vdb,snapshot=no');
-    expect(snap.exitCode).toBe(0);
-    if (writeMiB > 0) {
-      const write = await lab.virsh('qemu-monitor-command', domain, '--hmp', `qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P 0x3c 0 ${writeMiB}M"`);
-      expect(write.stdout).not.toMatch(/Error/i);
-    }
+    const overlay = await externalSnapshot(lab, domain, 'top');
+    if (writeMiB > 0) await guestWrite(lab, domain, '0x3c', '0', `${writeMiB}M`);
     return overlay;
   }
 
@@ -100,7 +90,7 @@ describeLab('TUI jobs panel on real QEMU', () => {
     await until(() => frame().includes('ready: p pivots'), 'ready shown', 5_000, frame);
     app.stdin.write('p');
     await until(() => store.getState().jobLog.some((j) => j.phase === 'completed'), 'completed', 30_000, frame);
-    expect(await chain(disks.vda)).toEqual([disks.vda]);
+    expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
     expect((await lab.virsh('domblklist', name)).stdout).toContain(disks.vda);
     expect((await lab.virsh('domblklist', name)).stdout).not.toContain(overlay);
   });
@@ -131,6 +121,6 @@ describeLab('TUI jobs panel on real QEMU', () => {
     app.stdin.write('\r');
     await until(() => store.getState().jobLog.some((j) => j.phase === 'aborted'), 'aborted', 30_000, frame);
     expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
-    expect((await chain(overlay)).length).toBe(2);
+    expect((await chainFiles(overlay)).length).toBe(2);
   });
 });
