@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
@@ -154,6 +155,22 @@ describe('persistent session on the test driver', () => {
     const queued = host.listDomains();
     expect(await stuck.catch((e: unknown) => e)).toBeInstanceOf(VirshTimeoutError);
     expect((await queued).map((d) => d.name)).toEqual(['test']);
+  });
+
+  it('sends a query again when virsh never read it, and drops nothing else', async () => {
+    const session = new VirshSession({ uri: DEFAULT, virshPath: fileURLToPath(new URL('./fixtures/virsh-losing-first-query.mjs', import.meta.url)) });
+    try {
+      await session.run(virshCommands.createSnapshotAs('test', { name: 'kept' }));
+      const listed = await session.run(virshCommands.snapshotNames('test'));
+      expect(listed.stdout).toBe('kept\n');
+      expect(listed.warnings.join(' ')).toMatch(/sent again/);
+      // the session stays in step: later commands get their own output
+      expect((await session.run(virshCommands.currentSnapshotName('test'))).stdout).toBe('kept');
+      expect((await session.run(virshCommands.snapshotNames('test'))).stdout).toBe('kept\n');
+      expect(session.generation).toBe(1);
+    } finally {
+      await session.close();
+    }
   });
 
   it('read-only mode refuses mutations before sending them and still reads', async () => {

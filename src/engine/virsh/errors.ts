@@ -35,7 +35,12 @@ export class VirshCommandError extends VirshError {
 /** The command did not finish in time; the virsh process was stopped and will be restarted. */
 export class VirshTimeoutError extends VirshError {
   override name = 'VirshTimeoutError';
-  constructor(args: readonly string[], readonly timeoutMs: number) {
+  constructor(
+    args: readonly string[],
+    readonly timeoutMs: number,
+    /** What virsh had printed of this command when it was given up (for diagnosis). */
+    readonly pendingOutput: { stdout: string; stderr: string } = { stdout: '', stderr: '' },
+  ) {
     super(`virsh did not answer within ${timeoutMs} ms; the virsh process was restarted`, args);
   }
 }

@@ -46,7 +46,17 @@ interface Job {
   entry?: CommandLogEntry;
   startedHr?: bigint;
   timer?: NodeJS.Timeout;
+  stallTimer?: NodeJS.Timeout;
+  /** Set when the command was sent a second time after virsh showed no sign of reading it. */
+  resent?: boolean;
 }
+
+/**
+ * How long a read-only command may go without virsh even echoing it before it is sent again.
+ * Rarely, under heavy load, a command written to virsh was never read; a query can safely be
+ * repeated (with new markers), and the first copy's output, should it ever come, is dropped.
+ */
+const STALL_MS = 4000;
 
 export interface VirshSessionOptions {
   uri: string;
@@ -76,6 +86,8 @@ export class VirshSession implements VirshRunner {
   generation = 0;
   private readonly restartListeners = new Set<RestartListener>();
   private fallback: OneShotRunner | null = null;
+  /** Markers of commands that were sent again: their output, if any, is dropped. */
+  private abandoned: string[] = [];
 
   constructor(options: VirshSessionOptions) {
     this.uri = options.uri;
@@ -109,16 +121,7 @@ export class VirshSession implements VirshRunner {
     }
     if (!command.args.every(isLineSafe)) return this.runOutsideSession(command, options);
     return new Promise<VirshResult>((resolve, reject) => {
-      const n = ++this.counter;
-      const marker = `__VS${this.nonce}_${n}__`;
-      this.queue.push({
-        command,
-        timeoutMs: timeoutFor(command, options),
-        resolve,
-        reject,
-        marker,
-        errMarkerLine: `echo --err "__VS""${this.nonce}_${n}__"`,
-      });
+      this.queue.push({ command, timeoutMs: timeoutFor(command, options), resolve, reject, ...this.newMarkers() });
       this.pump();
     });
   }
@@ -153,6 +156,41 @@ export class VirshSession implements VirshRunner {
     return this.fallback.run(command, options);
   }
 
+  private newMarkers(): { marker: string; errMarkerLine: string } {
+    const n = ++this.counter;
+    return { marker: `__VS${this.nonce}_${n}__`, errMarkerLine: `echo --err "__VS""${this.nonce}_${n}__"` };
+  }
+
+  private write(proc: NonNullable<VirshSession['proc']>, job: Job): void {
+    const lines = `${toVirshLine(job.command.args)}\n${job.errMarkerLine}\necho "${job.marker.slice(0, 4)}""${job.marker.slice(4)}"\n`;
+    proc.stdin.write(lines);
+  }
+
+  /** A query virsh has shown no sign of reading (no echo, nothing on stderr) is sent once more. */
+  private onStall(job: Job, proc: NonNullable<VirshSession['proc']>): void {
+    if (this.current !== job || this.proc !== proc || job.resent) return;
+    if (this.stdoutBuf.includes('\n') || this.stderrBuf !== '') return;
+    this.abandoned.push(job.marker);
+    Object.assign(job, this.newMarkers(), { resent: true });
+    this.write(proc, job);
+  }
+
+  /** Drops the complete output of abandoned copies that arrived ahead of the current command's. */
+  private dropAbandoned(current: Job): boolean {
+    for (const marker of [...this.abandoned]) {
+      const outAt = this.stdoutBuf.indexOf(marker);
+      const errMarker = `error: ${marker}\n`;
+      const errAt = this.stderrBuf.indexOf(errMarker);
+      const currentAt = this.stdoutBuf.indexOf(current.marker);
+      if (outAt < 0 || (currentAt >= 0 && currentAt < outAt)) continue;
+      if (errAt < 0) return false; // its stderr is still to come: wait for it
+      this.stdoutBuf = this.stdoutBuf.slice(outAt + marker.length);
+      this.stderrBuf = this.stderrBuf.slice(errAt + errMarker.length);
+      this.abandoned.splice(this.abandoned.indexOf(marker), 1);
+    }
+    return true;
+  }
+
   private pump(): void {
     if (this.current || this.queue.length === 0 || this.closed) return;
     const job = this.queue.shift()!;
@@ -161,14 +199,15 @@ export class VirshSession implements VirshRunner {
     job.entry = this.log.start({ uri: this.uri, args: job.command.args, mutates: job.command.mutates, mode: 'session' });
     job.startedHr = process.hrtime.bigint();
     job.timer = setTimeout(() => this.onTimeout(job), job.timeoutMs);
-    const lines = `${toVirshLine(job.command.args)}\n${job.errMarkerLine}\necho "${job.marker.slice(0, 4)}""${job.marker.slice(4)}"\n`;
-    proc.stdin.write(lines);
+    if (!job.command.mutates) job.stallTimer = setTimeout(() => this.onStall(job, proc), Math.min(STALL_MS, job.timeoutMs / 2));
+    this.write(proc, job);
   }
 
   private ensureProcess() {
     if (this.proc) return this.proc;
     this.stdoutBuf = '';
     this.stderrBuf = '';
+    this.abandoned = [];
     this.generation++;
     const proc = execa(this.virshPath, virshBaseArgs(this.uri, this.readonly), {
       stdin: 'pipe',
@@ -204,6 +243,7 @@ export class VirshSession implements VirshRunner {
   private checkComplete(): void {
     const job = this.current;
     if (!job) return;
+    if (this.abandoned.length > 0 && !this.dropAbandoned(job)) return;
     const outAt = this.stdoutBuf.indexOf(job.marker);
     const errMarker = `error: ${job.marker}\n`;
     const errAt = this.stderrBuf.indexOf(errMarker);
@@ -225,9 +265,11 @@ export class VirshSession implements VirshRunner {
 
   private settle(job: Job, stdout: string, stderr: string): void {
     clearTimeout(job.timer);
+    clearTimeout(job.stallTimer);
     this.current = null;
     const outcome = interpretOutput(job.command.args, stdout, stderr);
     const durationMs = Number(process.hrtime.bigint() - job.startedHr!) / 1e6;
+    if (job.resent) outcome.warnings.push(`virsh had not read this command after ${STALL_MS / 1000} s; it was sent again`);
     if (outcome.ok) {
       this.log.finish(job.entry!, 'ok', job.startedHr!, null, outcome.warnings);
       job.resolve({ stdout: outcome.stdout, warnings: outcome.warnings, durationMs });
@@ -240,8 +282,9 @@ export class VirshSession implements VirshRunner {
 
   private onTimeout(job: Job): void {
     if (this.current !== job) return;
+    clearTimeout(job.stallTimer);
     this.current = null;
-    const error = new VirshTimeoutError(job.command.args, job.timeoutMs);
+    const error = new VirshTimeoutError(job.command.args, job.timeoutMs, { stdout: this.stdoutBuf, stderr: this.stderrBuf });
     this.log.finish(job.entry!, 'timeout', job.startedHr!, error.message);
     job.reject(error);
     // The only way to stop a command in an interactive virsh is to stop virsh.
@@ -258,6 +301,7 @@ export class VirshSession implements VirshRunner {
     this.current = null;
     if (job) {
       clearTimeout(job.timer);
+      clearTimeout(job.stallTimer);
       const stderr = notFound ? `cannot run ${this.virshPath}: install libvirt-clients` : this.stderrBuf;
       const error = new VirshDiedError(job.command.args, exitCode, signal, stderr);
       this.log.finish(job.entry!, 'died', job.startedHr!, error.message);

@@ -5,11 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from 'ink-testing-library';
-import { App } from '../../../components/App.js';
+import { renderApp } from './render-app.js';
 import { KEYMAP } from '../../../components/keymap.js';
-import { themeFor } from '../../../components/theme.js';
-import { AppStoreContext } from '../../../components/use-app-store.js';
 import { demoUri, openHost } from '../../../src/engine/connect.js';
 import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedSnapshotName } from '../../../src/store/app-store.js';
@@ -36,16 +33,17 @@ function selectedName(store: ReturnType<typeof createAppStore>): string | null {
 function startApp(options: { readonly?: boolean } = {}) {
   const host = openHost({ uri: demoUri(), readonly: options.readonly });
   hosts.push(host);
-  const store = createAppStore(host);
-  const app = render(
-    <AppStoreContext.Provider value={store}>
-      <App theme={themeFor({ NO_COLOR: '1' })} log={host.runner.log} />
-    </AppStoreContext.Provider>,
-  );
-  // ink-testing-library's stdout is 100 columns and has no rows: give it a tall screen.
-  Object.defineProperty(app.stdout, 'rows', { value: 60, configurable: true });
-  app.stdout.emit('resize');
-  const frame = () => (lastFrameSeen = app.lastFrame() ?? '');
+  const { app, store } = renderApp(host);
+  const frame = () => {
+    const shown = app.lastFrame() ?? '';
+    // kept for the timeout message: the frame and the last virsh commands
+    lastFrameSeen = `${shown}\n${host.runner.log
+      .list()
+      .slice(-10)
+      .map((e) => `${e.outcome} ${e.durationMs?.toFixed(0) ?? '…'}ms ${e.args.join(' ')}`)
+      .join('\n')}`;
+    return shown;
+  };
   const press = async (keys: string, expect?: (f: string) => boolean, what = keys) => {
     app.stdin.write(keys);
     if (expect) await until(() => expect(frame()), what);

@@ -2,10 +2,7 @@
 // an active commit is pivoted with `p` once ready, a pull is aborted through its confirmation.
 
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { render } from 'ink-testing-library';
-import { App } from '../../../components/App.js';
-import { themeFor } from '../../../components/theme.js';
-import { AppStoreContext } from '../../../components/use-app-store.js';
+import { renderApp } from './render-app.js';
 import { openHost } from '../../../src/engine/connect.js';
 import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedDomain } from '../../../src/store/app-store.js';
@@ -45,15 +42,8 @@ describeLab('TUI jobs panel on real QEMU', () => {
   function startApp() {
     const host = openHost({ uri: lab.uri });
     hosts.push(host);
-    const store = createAppStore(host);
+    const { app, store } = renderApp(host);
     stores.push(store);
-    const app = render(
-      <AppStoreContext.Provider value={store}>
-        <App theme={themeFor({ NO_COLOR: '1' })} log={host.runner.log} />
-      </AppStoreContext.Provider>,
-    );
-    Object.defineProperty(app.stdout, 'rows', { value: 60, configurable: true });
-    app.stdout.emit('resize');
     // On a timeout the frame is printed with the last virsh commands, to show where it stands.
     const frame = () =>
       `${app.lastFrame() ?? ''}\n${host.runner.log
