@@ -52,6 +52,12 @@ async function plainVirsh(uri: string, args: string[], runs: number): Promise<nu
   return time(() => execa('virsh', ['-q', '-c', uri, ...args], { env: { LC_ALL: 'C', TZ: 'UTC' } }), runs);
 }
 
+/** A whole `virtsnap` process, start-up included (reference: what a script calling it pays). */
+async function cliProcess(args: string[], runs: number): Promise<number[]> {
+  const bin = new URL('../src/bin.js', import.meta.url).pathname;
+  return time(() => execa('node', [bin, ...args]), runs);
+}
+
 const uri = `test://${writeChainHost('chain', 200)}`;
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const rows: Measurement[] = [
@@ -61,6 +67,7 @@ const rows: Measurement[] = [
   { name: 'tree of 200 snapshots, one-shot (4 cmds)', samples: await treeRefresh(uri, 'one-shot', RUNS) },
   { name: 'plain `virsh snapshot-list --tree`', samples: await plainVirsh(uri, ['snapshot-list', 'chain', '--tree'], RUNS) },
   { name: 'plain `virsh snapshot-list --parent`', samples: await plainVirsh(uri, ['snapshot-list', 'chain', '--parent'], RUNS) },
+  { name: '`virtsnap tree` process (start-up included)', samples: await cliProcess(['tree', 'chain', '-c', uri, '--json'], RUNS) },
 ];
 
 let missed = 0;
