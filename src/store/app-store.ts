@@ -14,7 +14,8 @@ import { createActions, type CreateActions, type CreateDialog } from './create-a
 import { editActions, type EditActions, type EditDecision, type TextPrompt } from './edit-actions.js';
 import { jobActions, type JobActions } from './job-actions.js';
 import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
-import { listDomainRows, type DomainRow } from '../commands/list.js';
+import { listDomainsWithSnapshots, type DomainRow } from '../commands/list.js';
+import { buildForest } from '../engine/parse/index.js';
 import { reportError } from '../commands/errors.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
 import { isLocalUri } from '../engine/connect.js';
@@ -256,21 +257,21 @@ export function createAppStore(host: Host): AppStore {
         set({ busy: true });
         refreshing = (async () => {
           try {
-            const domains = await listDomainRows(host);
+            // The listing brings every domain's snapshots: each forest is built from it, with
+            // no second round of commands, and the screen changes in one step.
+            const { rows: domains, snapshots } = await listDomainsWithSnapshots(host);
+            const forests = Object.fromEntries(domains.map((d) => [d.name, buildForest(d.name, snapshots.get(d.name) ?? [], d.currentSnapshot)]));
             const previous = selectedDomain(get())?.name;
-            if (options.background) {
-              // Only the selected domain's tree stays on screen until its new one arrives.
-              const shown = previous ? get().forests[previous] : undefined;
-              set({ domains, forests: shown && previous ? { [previous]: shown } : {} });
-            } else {
-              set({ domains, forests: {}, snapshots: {}, diskReports: {} });
-            }
+            // A background refresh keeps the details already read; a manual one reads them again.
+            set(options.background ? { domains, forests } : { domains, forests, snapshots: {}, diskReports: {} });
             const visible = visibleDomains(get());
             const keep = previous ? visible.findIndex((d) => d.name === previous) : -1;
             const index = keep >= 0 ? keep : Math.min(get().domainIndex, Math.max(0, visible.length - 1));
-            set({ domainIndex: index });
-            const domain = visible[index];
-            if (domain) await loadForest(domain.name);
+            const forest = visible[index] ? forests[visible[index].name] : undefined;
+            // The tree may have shrunk (a delete): keep the selection on a real line.
+            const lines = forest ? treeLines(forest).length : 0;
+            set({ domainIndex: index, snapshotIndex: Math.max(0, Math.min(get().snapshotIndex, lines - 1)) });
+            loadSelectedDetails();
             // Jobs started elsewhere (plain virsh, an earlier run, a dropped SSH session) show up too.
             await get().attachJobs();
             failures = 0;

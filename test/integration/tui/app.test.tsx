@@ -48,7 +48,7 @@ function startApp(options: { readonly?: boolean } = {}) {
     app.stdin.write(keys);
     if (expect) await until(() => expect(frame()), what);
   };
-  return { app, store, frame, press };
+  return { app, store, frame, press, host };
 }
 
 describe('TUI on the demo host', () => {
@@ -75,10 +75,14 @@ describe('TUI on the demo host', () => {
   });
 
   it('toggles the command log, which lists the virsh commands run', async () => {
-    const { frame, press } = startApp();
-    await until(() => frame().includes('fresh-install'), 'tree');
-    await press('L', (f) => f.includes('snapshot-list --domain=web-01'), 'log pane');
-    expect(frame()).toMatch(/ms ok +snapshot-current --domain=web-01 --name/);
+    const { frame, press, host, store } = startApp();
+    await until(() => frame().includes('fresh-install') && !store.getState().busy, 'tree');
+    await press('L');
+    // the pane ends with the most recent commands, each with its duration and outcome
+    const last = host.runner.log.list().at(-1)!;
+    await until(() => frame().includes(last.args.join(' ')), 'the newest command in the log pane');
+    expect(frame()).toMatch(/\d+\.\dms (ok|error) +\S/);
+    await press('L', (f) => !f.includes(last.args.join(' ')), 'log pane closed');
   });
 
   it('shows read-only mode in the status bar', async () => {
