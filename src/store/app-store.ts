@@ -273,7 +273,7 @@ export function createAppStore(host: Host): AppStore {
             set({ domainIndex: index, snapshotIndex: Math.max(0, Math.min(get().snapshotIndex, lines - 1)) });
             loadSelectedDetails();
             // Jobs started elsewhere (plain virsh, an earlier run, a dropped SSH session) show up too.
-            await get().attachJobs();
+            await get().attachJobs(domains.filter((d) => d.id !== null).map((d) => d.name));
             failures = 0;
           } catch (error) {
             failures++;

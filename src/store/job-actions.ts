@@ -18,8 +18,11 @@ const LOG_SIZE = 20;
 export const jobKey = (event: Pick<BlockJobEvent, 'domain' | 'disk'>) => `${event.domain}\u0000${event.disk}`;
 
 export interface JobActions {
-  /** Finds jobs already running on the host (quietly: a driver without block jobs has none). */
-  attachJobs(): Promise<void>;
+  /**
+   * Finds jobs already running on the host (quietly: a driver without block jobs has none).
+   * `runningDomains`: when the caller has just listed the domains, no second listing is needed.
+   */
+  attachJobs(runningDomains?: readonly string[]): Promise<void>;
   openAbortJob(): void;
   pivotJob(): Promise<void>;
   toggleJobs(): void;
@@ -82,9 +85,9 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
   };
 
   return {
-    async attachJobs() {
+    async attachJobs(runningDomains) {
       try {
-        const found = await monitor.attachRunning();
+        const found = await monitor.attachRunning(runningDomains);
         if (found.length) set({ jobsOpen: true });
       } catch (error) {
         if (error instanceof VirshCommandError && error.code === 'unsupported') return;

@@ -48,12 +48,17 @@ export class BlockJobControl {
 
   /**
    * Jobs already running on the host (or on one domain): started before a restart, over a
-   * dropped connection, or with plain virsh. 5 commands for the domain list (or none for one
-   * domain), then per live domain 1 for its XML and 1 per disk.
+   * dropped connection, or with plain virsh. 5 commands for the domain list (none when the
+   * caller names the domain, or already knows which domains run), then per live domain 1 for
+   * its XML and 1 per disk. A list of names is taken as running domains that may have stopped
+   * since: those are skipped, where a single named domain must exist.
    */
-  async findRunning(domain?: string): Promise<RunningBlockJob[]> {
+  async findRunning(domains?: string | readonly string[]): Promise<RunningBlockJob[]> {
+    const domain = typeof domains === 'string' ? domains : undefined;
     const names =
-      domain !== undefined ? [domain] : (await this.host.listDomains()).filter((d) => d.id !== null).map((d) => d.name);
+      domain !== undefined
+        ? [domain]
+        : (domains ?? (await this.host.listDomains()).filter((d) => d.id !== null).map((d) => d.name));
     const found: RunningBlockJob[] = [];
     for (const name of names) {
       let live: Awaited<ReturnType<BlockJobControl['liveDisks']>>;

@@ -158,9 +158,9 @@ export class JobMonitor {
     this.jobs.delete(key(domain, disk));
   }
 
-  /** Finds the jobs already running (on the host, or on one domain) and follows them. */
-  async attachRunning(domain?: string): Promise<WatchedJob[]> {
-    const running = await this.control.findRunning(domain);
+  /** Finds the jobs already running (on the host, one domain, or the running domains given) and follows them. */
+  async attachRunning(domains?: string | readonly string[]): Promise<WatchedJob[]> {
+    const running = await this.control.findRunning(domains);
     const attached: WatchedJob[] = [];
     const chains = new Map<string, Map<string, string[]>>();
     for (const found of running) {

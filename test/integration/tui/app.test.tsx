@@ -74,6 +74,19 @@ describe('TUI on the demo host', () => {
     await press('\u001b', (f) => !f.includes('Keys (?'), 'help closed');
   });
 
+  it('refreshes with one domain listing, and every tree built from it', async () => {
+    const { frame, press, host, store } = startApp();
+    await until(() => frame().includes('fresh-install') && !store.getState().busy, 'first refresh');
+    const mark = host.runner.log.lastSeq();
+    await press('r', () => host.runner.log.lastSeq() > mark);
+    await until(() => !store.getState().busy, 'refresh done');
+    const run = host.runner.log.since(mark).map((e) => e.args.join(' '));
+    expect(run.filter((a) => a === 'list --all --uuid --name')).toHaveLength(1);
+    // 4 commands per domain with snapshots, 1 for the one without: no tree is read twice
+    expect(run.filter((a) => a.startsWith('snapshot-list') || a.startsWith('snapshot-current'))).toHaveLength(5 * 4 + 1);
+    expect(Object.keys(store.getState().forests).sort()).toEqual(store.getState().domains!.map((d) => d.name).sort());
+  });
+
   it('toggles the command log, which lists the virsh commands run', async () => {
     const { frame, press, host, store } = startApp();
     await until(() => frame().includes('fresh-install') && !store.getState().busy, 'tree');
