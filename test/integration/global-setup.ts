@@ -3,7 +3,7 @@
 // 1. Decides whether private libvirtd + QEMU labs (scripts/lab) can run here. When something is
 //    missing and we are root, it runs `scripts/lab setup` (apt packages, the libvirt-qemu user,
 //    the shared QEMU-capabilities cache, so that no test file pays the ~4 s probe). Without a
-//    usable lab the real-QEMU tests skip, unless VIRTSNAP_REQUIRE_LAB=1 (CI): then it fails here,
+//    usable lab the real-QEMU tests skip, except in CI or with VIRTSNAP_REQUIRE_LAB=1: then it fails here,
 //    with the reason, instead of letting them skip silently.
 // 2. Hands the verdict and a registry directory to the workers (`inject('virtsnapLab')`).
 //    Every lab registers its directory there; the teardown stops whatever a crashed or
@@ -33,6 +33,15 @@ declare module 'vitest' {
 }
 
 const LAB = fileURLToPath(new URL('../../scripts/lab', import.meta.url));
+
+/**
+ * Whether a missing lab is an error rather than a reason to skip: always in CI (the real-QEMU
+ * tests are the point of the suite there), and wherever VIRTSNAP_REQUIRE_LAB=1 asks for it.
+ */
+export function labRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+  return ci || env.VIRTSNAP_REQUIRE_LAB === '1';
+}
 
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -78,8 +87,8 @@ async function stopLeftovers(registry: string): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const reason = await verdict();
-  if (reason !== null && process.env.VIRTSNAP_REQUIRE_LAB === '1') {
-    throw new Error(`VIRTSNAP_REQUIRE_LAB=1 but the libvirt/QEMU lab cannot run: ${reason}`);
+  if (reason !== null && labRequired()) {
+    throw new Error(`the real-QEMU tests must run here (CI or VIRTSNAP_REQUIRE_LAB=1) but the libvirt/QEMU lab cannot: ${reason}`);
   }
   const registry = await mkdtemp(join(tmpdir(), 'virtsnap-labs-'));
   project.provide('virtsnapLab', { available: reason === null, reason, registry });
