@@ -10,6 +10,7 @@ import { runBlockPlan } from '../../src/engine/flows/block-run.js';
 import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
 import { JobMonitor, JobNotReadyError } from '../../src/engine/jobs/job-monitor.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
+import { runCollecting } from './block-run.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
@@ -97,10 +98,7 @@ describeLab('block commit on real QEMU', () => {
     expect(plan.copy!.bytes).toBe(16 * MiB);
     expect(plan.staleSnapshots.map((s) => s.name)).toEqual(['e2']);
 
-    const monitor = new JobMonitor(host);
-    const events: BlockJobEvent[] = [];
-    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
-    monitor.close();
+    const { result, events } = await runCollecting(host, plan);
     expect(result.error).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(events.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
@@ -123,10 +121,7 @@ describeLab('block commit on real QEMU', () => {
     const plan = await planBlockCommit(host, { domain: name, disk: 'vda', keepOverlay: true, bandwidthMiB: 4 });
     expect(plan.change.after).toEqual([overlay, disks.vda]);
     expect(plan.staleSnapshots).toEqual([]);
-    const monitor = new JobMonitor(host);
-    const events: BlockJobEvent[] = [];
-    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
-    monitor.close();
+    const { result, events } = await runCollecting(host, plan);
     expect(result.error).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(events.map((e) => e.phase)).toContain('ready');

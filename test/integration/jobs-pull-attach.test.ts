@@ -8,6 +8,7 @@ import { planBlockCommit, planBlockPull } from '../../src/engine/flows/block-pla
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
 import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
 import { JobMonitor } from '../../src/engine/jobs/job-monitor.js';
+import { runCollecting } from './block-run.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
@@ -34,10 +35,7 @@ describeLab('block pull, attaching to running jobs, and a commit that does not c
     expect(plan.copy!.bytes).toBe(32 * MiB);
     expect(plan.staleSnapshots).toEqual([]);
 
-    const monitor = new JobMonitor(host);
-    const events: BlockJobEvent[] = [];
-    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
-    monitor.close();
+    const { result, events } = await runCollecting(host, plan);
     expect(result.error).toBeNull();
     expect(result.outcome).toBe('completed');
     expect(events.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
@@ -66,10 +64,7 @@ describeLab('block pull, attaching to running jobs, and a commit that does not c
     expect(plan.change.after).toEqual([e3, e1, disks.vda]);
     expect(plan.copy!.bytes).toBe(12 * MiB);
     expect(plan.staleSnapshots.map((s) => s.name)).toEqual(['e2']);
-    const monitor = new JobMonitor(host);
-    const events: BlockJobEvent[] = [];
-    const result = await runBlockPlan(host, monitor, plan, { onEvent: (e) => events.push(e) }).result;
-    monitor.close();
+    const { result, events } = await runCollecting(host, plan);
     expect(result.error).toBeNull();
     expect(result.forgottenSnapshots).toEqual(['e2']);
     expect(events.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
