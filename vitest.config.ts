@@ -1,4 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Flows journal into $XDG_STATE_HOME/virtsnap: tests get a state dir of their own run, never the
+// user's real journal.
+const env = { XDG_STATE_HOME: join(tmpdir(), `virtsnap-test-state-${process.pid}`) };
 
 // Two projects: `unit` needs nothing but Node; `integration` talks to real libvirt
 // (the test driver and a private libvirtd with a TCG QEMU guest started by scripts/lab).
@@ -8,6 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          env,
           include: ['test/unit/**/*.test.{ts,tsx}'],
           sequence: { groupOrder: 0 },
         },
@@ -15,6 +22,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          env,
           sequence: { groupOrder: 1 },
           include: ['test/integration/**/*.test.{ts,tsx}'],
           testTimeout: 180_000,

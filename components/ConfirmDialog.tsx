@@ -3,7 +3,7 @@ import { formatPlannedCommand } from '../src/engine/flows/step-machine.js';
 import type { ConfirmDialog as Dialog } from '../src/store/confirm.js';
 import type { Theme } from './theme.js';
 
-const STATUS_MARK = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-' } as const;
+const STATUS_MARK = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-', undone: '↺' } as const;
 
 export function ConfirmDialog({ dialog, theme, height }: { dialog: Dialog; theme: Theme; height: number }) {
   const { plan } = dialog;

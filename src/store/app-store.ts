@@ -6,7 +6,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DiskReport } from '../engine/disk-report.js';
 import type { Host, SnapshotWithXml } from '../engine/host.js';
 import type { SnapshotForest, SnapshotNode } from '../engine/model.js';
-import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
+import { Journal } from '../engine/flows/journal.js';
+import { runFlow } from '../engine/flows/flow-run.js';
 import { planDelete } from '../engine/flows/delete.js';
 import { planRevert } from '../engine/flows/revert.js';
 import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
@@ -90,7 +92,7 @@ export interface AppState extends CreateActions, EditActions, JobActions {
   toggleHelp(): void;
   toggleLog(): void;
   openRevert(): Promise<void>;
-  openDelete(withDescendants: boolean): void;
+  openDelete(withDescendants: boolean): Promise<void>;
   confirmToggleFocus(): void;
   confirmAccept(): Promise<void>;
   confirmCancel(): void;
@@ -141,7 +143,13 @@ const MESSAGE_MS = 5000;
 /** Refresh failures back off up to this long before the next automatic refresh. */
 const MAX_BACKOFF_MS = 60_000;
 
-export function createAppStore(host: Host): AppStore {
+export interface AppStoreOptions {
+  /** Where flows are journaled (default: $XDG_STATE_HOME/virtsnap). */
+  journal?: Journal;
+}
+
+export function createAppStore(host: Host, options: AppStoreOptions = {}): AppStore {
+  const journal = options.journal ?? new Journal();
   let refreshing: Promise<void> | null = null;
   // The test driver's files are imaginary, and a remote host's are not ours to check.
   const fileExists = isLocalUri(host.uri) && !host.uri.startsWith('test:') ? existsSync : null;
@@ -378,35 +386,24 @@ export function createAppStore(host: Host): AppStore {
         const domain = selectedDomain(state);
         const node = selectedNode(state);
         if (!domain || !node) return;
-        const loaded = state.snapshots[snapshotKey(domain.name, node.name)];
         try {
-          const disks = await host.disks(domain.name);
-          const plan = planRevert({
-            host,
-            domain,
-            snapshot: node,
-            detail: loaded?.status === 'ready' ? loaded.value.detail : null,
-            disks,
-          });
-          set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+          const plan = await planRevert(host, { domain: domain.name, snapshot: node.name });
+          set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
         } catch (error) {
           fail(error);
         }
       },
-      openDelete(withDescendants) {
+      async openDelete(withDescendants) {
         const state = get();
         const domain = selectedDomain(state);
         const node = selectedNode(state);
         if (!domain || !node) return;
-        const loaded = state.snapshots[snapshotKey(domain.name, node.name)];
-        const plan = planDelete({
-          host,
-          domain: domain.name,
-          snapshot: node,
-          detail: loaded?.status === 'ready' ? loaded.value.detail : null,
-          withDescendants,
-        });
-        set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+        try {
+          const plan = await planDelete(host, { domain: domain.name, snapshot: node.name, scope: withDescendants ? 'children' : 'single' });
+          set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
+        } catch (error) {
+          fail(error);
+        }
       },
       confirmToggleFocus() {
         const dialog = get().confirm;
@@ -422,13 +419,13 @@ export function createAppStore(host: Host): AppStore {
           if (dialog.plan.confirmation.kind === 'choice') return get().confirmCancel();
           return set({ confirm: { ...dialog, hint: `type “${dialog.plan.confirmation.text}” exactly, or Esc to cancel` } });
         }
-        const { machine, context } = dialog.plan;
+        const { machine } = dialog.plan;
         const unsubscribe = machine.subscribe((snapshot) => {
           const current = get().confirm;
           if (current && current.plan === dialog.plan) set({ confirm: { ...current, steps: snapshot.steps } });
         });
         set({ confirm: { ...dialog, phase: 'running' } });
-        const result = dialog.plan.execute ? await dialog.plan.execute() : await machine.run(context);
+        const result = await runFlow(dialog.plan, { journal }).catch((error: unknown) => ({ status: 'failed' as const, error }));
         unsubscribe();
         if (result.status === 'done') {
           set({ confirm: null, inputMode: 'normal' });

@@ -1,11 +1,11 @@
 // The confirmation dialog of a destructive flow, as state: what is typed, which button has
 // focus (Cancel, by default), and how the run went.
 
-import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import type { StepState } from '../engine/flows/step-machine.js';
 
 export interface ConfirmDialog {
-  plan: DestructivePlan<unknown>;
+  plan: FlowPlan;
   typed: string;
   focus: 'cancel' | 'confirm';
   phase: 'confirming' | 'running' | 'failed';
@@ -15,7 +15,7 @@ export interface ConfirmDialog {
   hint: string | null;
 }
 
-export function openDialog(plan: DestructivePlan<unknown>): ConfirmDialog {
+export function openDialog(plan: FlowPlan): ConfirmDialog {
   return { plan, typed: '', focus: 'cancel', phase: 'confirming', steps: plan.machine.plan(), error: null, hint: null };
 }
 

@@ -4,10 +4,10 @@
 
 import type { TerminalHandoff } from '../engine/editor.js';
 import { runEditor } from '../engine/editor.js';
-import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { editDescription, setCurrentSnapshot } from '../engine/flows/edit-operations.js';
 import { describeProblem, runEditLoop, SnapshotEditSession, type ProblemDecision } from '../engine/flows/edit-session.js';
-import { planRename, runRename } from '../engine/flows/rename-flow.js';
+import { discardRename, planRename } from '../engine/flows/rename-flow.js';
 import type { Host } from '../engine/host.js';
 import { reportError } from '../commands/errors.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
@@ -71,10 +71,16 @@ export function editActions(
     // A refused rename (an internal snapshot) can still be forced, but only by typing the new name.
     const forced = outline.refusal ? await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: true }) : flow;
     const children = outline.children.map((c) => `“${c.name}”`);
-    const plan: DestructivePlan<Host> = {
+    const plan: FlowPlan<Host> = {
+      kind: 'rename',
       title: `Rename “${picked.snapshot}” to “${to}”`,
+      uri: host.uri,
+      domain: picked.domain,
+      params: forced.outline.request,
       machine: forced.machine,
       context: host,
+      refusal: null,
+      filesLeft: [],
       consequences: [
         `libvirt gets “${to}” with the same XML${outline.wasCurrent ? ', and it stays current' : ''}.`,
         children.length ? `Its children (${children.join(', ')}) are re-attached to “${to}”.` : 'It has no children.',
@@ -83,9 +89,9 @@ export function editActions(
       downtime: 'none',
       warnings: [...(outline.refusal ? [`${outline.refusal} Type the new name to rename it anyway.`] : []), ...forced.outline.warnings],
       confirmation: outline.refusal ? { kind: 'type-name', text: to } : { kind: 'choice' },
-      execute: () => runRename(host, forced),
+      afterDone: () => discardRename(forced),
     };
-    set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+    set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
   };
 
   return {

@@ -4,7 +4,7 @@
 
 import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
-import type { DestructivePlan } from '../engine/flows/destructive-plan.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { plannedVirsh, StepMachine } from '../engine/flows/step-machine.js';
 import type { Host } from '../engine/host.js';
 import { virshCommands } from '../engine/virsh/commands.js';
@@ -106,7 +106,13 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
           run: () => monitor.abort(job.domain, job.disk),
         },
       ]);
-      const plan: DestructivePlan<null> = {
+      const plan: FlowPlan<null> = {
+        kind: 'block-job-abort',
+        uri: host.uri,
+        domain: job.domain,
+        params: { domain: job.domain, disk: job.disk },
+        refusal: null,
+        filesLeft: [],
         title: `Abort the ${job.type} on ${job.domain} ${job.disk} (${job.percent.toFixed(0)} %)`,
         machine,
         context: null,
@@ -121,7 +127,7 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
         warnings: [],
         confirmation: { kind: 'choice' },
       };
-      set({ confirm: openDialog(plan as DestructivePlan<unknown>), inputMode: 'confirm' });
+      set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
     },
     async pivotJob() {
       const job = selectedJob();

@@ -11,10 +11,9 @@
 //   4. verify from libvirt's own listing
 
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Host } from '../host.js';
 import { virshCommands } from '../virsh/commands.js';
-import { type FlowResult, fileJournalSink, plannedVirsh, StepMachine, type StepDefinition } from './step-machine.js';
+import { type FlowResult, plannedVirsh, StepMachine, type StepDefinition } from './step-machine.js';
 import { outlineRename, RenameError, type RenameOutline, type RenameRequest } from './rename-plan.js';
 
 export interface RenameFlow {
@@ -104,7 +103,6 @@ export async function verifyRename(host: Host, outline: RenameOutline): Promise<
 export async function planRename(host: Host, request: RenameRequest): Promise<RenameFlow> {
   const outline = await outlineRename(host, request);
   const machine = new StepMachine<Host>('rename', steps(outline));
-  machine.addJournalSink(fileJournalSink(join(outline.workDir, 'journal.jsonl')));
   return { outline, machine };
 }
 

@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../../src/engine/flows/journal.js';
+import { continueFlow, rollbackFlow, runFlow } from '../../../src/engine/flows/flow-run.js';
+import type { FlowPlan } from '../../../src/engine/flows/flow-plan.js';
 import {
-  fileJournalSink,
   formatPlannedCommand,
   plannedVirsh,
   StepMachine,
@@ -119,15 +121,123 @@ describe('StepMachine', () => {
     expect(seen.at(-1)!.status).toBe('done');
   });
 
-  it('writes the journal to a file as JSON lines', async () => {
+  function tempJournal(rotateBytes?: number): Journal {
     const dir = mkdtempSync(join(tmpdir(), 'vs-journal-'));
     dirs.push(dir);
-    const path = join(dir, 'journal.jsonl');
-    const machine = new StepMachine<Ctx>('demo', [step('a'), step('b')]);
-    machine.addJournalSink(fileJournalSink(path));
-    await machine.run({ ran: [], failAt: 'b' });
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: string; event: string });
-    expect(lines.map((l) => `${l.step}:${l.event}`)).toEqual(['a:started', 'a:note', 'a:done', 'b:started', 'b:failed']);
+    return new Journal(dir, rotateBytes);
+  }
+
+  function flowPlan(ctx: Ctx, steps: StepDefinition<Ctx>[]): FlowPlan<Ctx> {
+    return {
+      kind: 'demo',
+      title: 'a demo flow',
+      uri: 'test:///demo',
+      domain: 'dom',
+      params: { n: 1 },
+      machine: new StepMachine<Ctx>('demo', steps),
+      context: ctx,
+      consequences: [],
+      downtime: 'none',
+      warnings: [],
+      confirmation: { kind: 'choice' },
+      refusal: null,
+      filesLeft: [],
+    };
+  }
+
+  const mutating = (id: string, extra: Partial<StepDefinition<Ctx>> = {}) =>
+    step(id, { commands: [plannedVirsh(virshCommands.startDomain('dom'))], ...extra });
+
+  it('journals a flow durably: begin with its params and steps, every event, and its end', async () => {
+    const journal = tempJournal();
+    const outcome = await runFlow(flowPlan({ ran: [] }, [mutating('a'), step('b')]), { journal });
+    expect(outcome.status).toBe('done');
+    const raw = readFileSync(journal.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(raw[0]).toMatchObject({ event: 'begin', kind: 'demo', uri: 'test:///demo', domain: 'dom', params: { n: 1 } });
+    expect((raw[0]!.steps as { id: string }[]).map((s) => s.id)).toEqual(['a', 'b']);
+    expect(raw.slice(1).map((l) => `${String(l.step ?? '')}:${String(l.event)}`)).toEqual(['a:started', 'a:note', 'a:done', 'b:started', 'b:note', 'b:done', ':end']);
+    expect(raw[1]).toMatchObject({ argv: [['virsh', 'start', '--domain=dom']] });
+    expect(journal.unfinished()).toEqual([]);
+  });
+
+  it('a flow that fails after changing the host stays unfinished, with what is done and what remains', async () => {
+    const journal = tempJournal();
+    const outcome = await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b'), step('c')]), { journal });
+    expect(outcome.unfinished).toBe(true);
+    const [flow] = journal.unfinished('test:///demo');
+    expect(flow!.done).toEqual(['a']);
+    expect(flow!.remaining).toEqual(['b', 'c']);
+    expect(flow!.failed).toEqual({ step: 'b', message: 'b broke' });
+    expect(journal.unfinished('qemu:///system')).toEqual([]);
+  });
+
+  it('a flow that fails before any change is closed as failed, not left unfinished', async () => {
+    const journal = tempJournal();
+    const outcome = await runFlow(flowPlan({ ran: [], failAt: 'a' }, [step('a'), mutating('b')]), { journal });
+    expect(outcome.unfinished).toBe(false);
+    expect(journal.unfinished()).toEqual([]);
+    expect(journal.flows()[0]!.end).toMatchObject({ status: 'failed', detail: 'a broke' });
+  });
+
+  it('continues an unfinished flow without running done steps again, and checks the step in doubt first', async () => {
+    const journal = tempJournal();
+    await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b'), mutating('c')]), { journal });
+    const [record] = journal.unfinished();
+    // pretend b did take effect before the process died: started, no end
+    journal.step(record!.id, { at: new Date().toISOString(), flow: 'demo', step: 'c', event: 'started', detail: null });
+    const again = journal.find(record!.id)!;
+    expect(again.inDoubt).toBe('c');
+    const ctx: Ctx = { ran: [] };
+    const outcome = await continueFlow(
+      flowPlan(ctx, [mutating('a'), mutating('b'), mutating('c', { check: async () => null })]),
+      again,
+      { journal },
+    );
+    expect(outcome.status).toBe('done');
+    expect(ctx.ran).toEqual(['b']);
+    expect(journal.unfinished()).toEqual([]);
+    expect(journal.find(record!.id)!.end?.status).toBe('done');
+  });
+
+  it('rolls back the done steps newest first through their undos, and stops at a step without one', async () => {
+    const journal = tempJournal();
+    await runFlow(flowPlan({ ran: [], failAt: 'c' }, [mutating('a'), mutating('b'), mutating('c')]), { journal });
+    const undone: string[] = [];
+    const undo = (id: string) => ({ title: `undo ${id}`, run: async () => void undone.push(id) });
+    const record = journal.unfinished()[0]!;
+    const outcome = await rollbackFlow(
+      flowPlan({ ran: [] }, [mutating('a', { undo: undo('a') }), mutating('b', { undo: undo('b') }), mutating('c')]),
+      record,
+      { journal },
+    );
+    expect(outcome.status).toBe('rolled-back');
+    expect(undone).toEqual(['b', 'a']);
+    expect(journal.find(record.id)!.end?.status).toBe('rolled-back');
+
+    await runFlow(flowPlan({ ran: [], failAt: 'c' }, [mutating('a'), mutating('b'), mutating('c')]), { journal });
+    const second = journal.unfinished()[0]!;
+    const stuck = await rollbackFlow(flowPlan({ ran: [] }, [mutating('a', { undo: undo('a') }), mutating('b'), mutating('c')]), second, { journal });
+    expect(stuck.status).toBe('failed');
+    expect(String((stuck.error as Error).message)).toMatch(/cannot be undone/);
+    expect(journal.unfinished().map((f) => f.id)).toEqual([second.id]);
+  });
+
+  it('rotates at its size limit and carries unfinished flows over', async () => {
+    const journal = tempJournal(2000);
+    await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b')]), { journal });
+    const open = journal.unfinished()[0]!.id;
+    for (let i = 0; i < 12; i++) await runFlow(flowPlan({ ran: [] }, [mutating('a')]), { journal });
+    expect(readFileSync(join(journal.dir, 'journal.1.jsonl'), 'utf8').length).toBeGreaterThan(0);
+    expect(journal.unfinished().map((f) => f.id)).toEqual([open]);
+    expect(readFileSync(journal.path, 'utf8')).toContain(open);
+  });
+
+  it('skips a torn last line instead of failing to read the journal', async () => {
+    const journal = tempJournal();
+    await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b')]), { journal });
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(journal.path, '{"v":1,"id":"x","ev');
+    expect(journal.unfinished()).toHaveLength(1);
   });
 
   it('refuses two steps with the same id', () => {
