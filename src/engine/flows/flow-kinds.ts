@@ -1,0 +1,32 @@
+// Every flow kind that can be picked up from the journal, by the name it journals under. Each
+// entry rebuilds the flow's plan from the params its `begin` line recorded, so `resume`
+// continues or rolls back exactly the steps that were planned. A new flow adds itself here.
+
+import type { Host } from '../host.js';
+import type { FlowPlan } from './flow-plan.js';
+import type { FlowRecord } from './journal.js';
+import { deletePlan, type DeleteParams } from './delete.js';
+import { revertPlan, type RevertParams } from './revert.js';
+
+type Rebuild = (host: Host, params: unknown) => FlowPlan | Promise<FlowPlan>;
+
+const KINDS: Record<string, Rebuild> = {
+  revert: (host, params) => revertPlan(host, params as RevertParams) as FlowPlan,
+  delete: (host, params) => deletePlan(host, params as DeleteParams) as FlowPlan,
+};
+
+export function resumableKinds(): string[] {
+  return Object.keys(KINDS);
+}
+
+/** The plan of a journaled flow, rebuilt for `host` (which must be the flow's own host). */
+export async function rebuildFlow(host: Host, record: FlowRecord): Promise<FlowPlan> {
+  const rebuild = KINDS[record.begin.kind];
+  if (!rebuild) {
+    throw new Error(`flow ${record.id} (${record.begin.kind}) cannot be resumed by virtsnap; check the host and mark it resolved`);
+  }
+  if (record.begin.uri !== host.uri) {
+    throw new Error(`flow ${record.id} ran on ${record.begin.uri}; connect to that host (-c ${record.begin.uri}) to resume it`);
+  }
+  return rebuild(host, record.begin.params);
+}
