@@ -1,6 +1,7 @@
 // virtsnap's entry point: argument parsing and subcommands. Subcommands never load React
 // or Ink; only the interactive TUI does, through a dynamic import.
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { demoUri, openHost, resolveUri } from './engine/connect.js';
 import type { Host } from './engine/host.js';
@@ -12,21 +13,36 @@ import { registerTree } from './commands/tree.register.js';
 import { registerBlockJobs } from './commands/job-subcommands.js';
 import { registerEdit } from './commands/edit.register.js';
 import { registerCreate } from './commands/create.register.js';
+import { registerCompletion } from './commands/completion.register.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerBlockJobs];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerBlockJobs, registerCompletion];
 
-const USAGE_WITHOUT_TTY = `virtsnap: the interactive UI needs a terminal.
-Without one, use a subcommand:
-  virtsnap list [--json]            domains with state and snapshot counts
-  virtsnap tree DOMAIN [--json]     a domain's snapshot tree
-  virtsnap edit DOMAIN SNAPSHOT --description TEXT | --current | --rename NEW
-                                    change a snapshot's metadata
-  virtsnap create DOMAIN [NAME] [--dry-run] [--json]   plan and create a snapshot
-Options: -c URI (libvirt URI), --demo (bundled demo host), --readonly. See virtsnap --help.
-`;
+/** The package's version, read from the package.json shipped beside dist/. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The closest subcommand names to a mistyped one (edit distance ≤ 2, or a shared prefix). */
+export function similarCommands(word: string, names: readonly string[]): string[] {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const saved = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = saved;
+      }
+    }
+    return row[b.length]!;
+  };
+  return names.filter((n) => distance(word, n) <= 2 || (word.length >= 3 && n.startsWith(word)));
+}
 
 function formatLogEntry(entry: CommandLogEntry): string {
   const ms = entry.durationMs === null ? '   -   ' : `${entry.durationMs.toFixed(1).padStart(7)}`;
@@ -53,11 +69,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
   const program = addConnectionOptions(new Command('virtsnap'))
     .description('Snapshots of libvirt/QEMU domains: an interactive terminal UI and a scriptable CLI.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .action(async (flags: ConnectionFlags) => {
+    .action(async (flags: ConnectionFlags, command: Command) => {
+      const word = command.args[0];
+      if (word !== undefined) {
+        const names = program.commands.map((c) => c.name());
+        const close = similarCommands(word, names);
+        io.stderr(`virtsnap: unknown command '${word}'${close.length ? ` (did you mean ${close.map((c) => `'${c}'`).join(' or ')}?)` : ''}\n  commands: ${names.join(', ')}\n`);
+        throw new CommanderError(2, 'virtsnap.unknown-command', '');
+      }
       if (!io.isTty) {
-        io.stderr(USAGE_WITHOUT_TTY);
+        io.stderr(`virtsnap: the interactive UI needs a terminal; without one, use a subcommand.\n\n${program.helpInformation()}`);
         throw new CommanderError(2, 'virtsnap.usage', '');
       }
       const connected = context.connect(flags);
@@ -65,6 +89,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await runTui(connected);
     });
   for (const register of SUBCOMMANDS) register(program, context);
+  // Extra words reach the root action, which names an unknown command instead of "too many
+  // arguments". Set after the subcommands exist: they copy settings when created, and must
+  // keep refusing excess arguments.
+  program.allowExcessArguments(true);
 
   let exitCode = 0;
   try {
