@@ -1,5 +1,7 @@
 // The names libvirt makes up when a request leaves them out, and its rules for names.
 
+import { snapshotNameProblem as checkName } from '../snapshot-names.js';
+
 /**
  * A snapshot with no name is named after its creation time in seconds, as libvirt
  * (virDomainMomentDefPostParse) and xl do. The planner fixes the name up front so that the
@@ -21,14 +23,7 @@ export function defaultOverlayPath(source: string, snapshotName: string): string
   return `${stem}.${snapshotName}`;
 }
 
-/**
- * Why libvirt refuses a snapshot name, or null when it accepts it. Snapshot metadata lives
- * in files named after the snapshot, hence the rules; with --no-metadata nothing is written
- * and libvirt does not check.
- */
+/** The one name check lives in engine/snapshot-names.ts; the planner passes its flag. */
 export function snapshotNameProblem(name: string, noMetadata: boolean): string | null {
-  if (noMetadata) return null;
-  if (name.includes('/')) return `invalid snapshot name '${name}': name can't contain '/'`;
-  if (name.startsWith('.')) return `invalid snapshot name '${name}': name can't start with '.'`;
-  return null;
+  return checkName(name, { noMetadata });
 }

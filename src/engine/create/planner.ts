@@ -67,7 +67,8 @@ function snapshotXml(request: CreateRequest, name: string): string {
 }
 
 export function planSnapshot(domain: PlannerDomain, request: CreateRequest, env: PlannerEnvironment): Plan {
-  const name = request.name === undefined || request.name === '' ? defaultSnapshotName(env.now()) : request.name;
+  // Only a missing name gets libvirt's default; an empty one is refused, as virsh refuses it.
+  const name = request.name === undefined ? defaultSnapshotName(env.now()) : request.name;
   const resolution = resolveModes(domain, request, name, env);
   if (resolution instanceof Refusal) return refused(resolution);
 

@@ -7,6 +7,7 @@
 
 import type { DiskSnapshotMode } from '../model.js';
 import { defaultOverlayPath, snapshotNameProblem } from './default-names.js';
+import { fileNameTooLong } from '../snapshot-names.js';
 import { overlayFileProblem } from './plan-files.js';
 import { invalid, Refusal, unsupported } from './refusal.js';
 import type {
@@ -234,9 +235,15 @@ function alignDisks(
  */
 function checkDistinctFiles(domain: PlannerDomain, aligned: Aligned, memoryFile: string | null): Refusal | null {
   const owners = new Map<string, string>();
-  if (aligned.memory === 'external' && memoryFile !== null) owners.set(memoryFile, 'the memory');
+  if (aligned.memory === 'external' && memoryFile !== null) {
+    if (fileNameTooLong(memoryFile)) return invalid(`the memory file name is longer than 255 bytes: ${memoryFile}`);
+    owners.set(memoryFile, 'the memory');
+  }
   for (const resolved of aligned.disks) {
     if (resolved.mode !== 'external' || resolved.file === null) continue;
+    if (fileNameTooLong(resolved.file)) {
+      return invalid(`the overlay for disk ${resolved.target} would have a file name longer than 255 bytes (${resolved.file}); use a shorter snapshot name or give the file`);
+    }
     const owner = owners.get(resolved.file);
     if (owner) return invalid(`the overlay for disk ${resolved.target} and ${owner} would both be written to ${resolved.file}`);
     owners.set(resolved.file, `the overlay for disk ${resolved.target}`);

@@ -19,8 +19,19 @@ describe('the default name', () => {
     expect(p.files.map((f) => f.path)).toEqual([`${IMG}/demo-vda.${NOW}`, `${IMG}/demo-vdb.${NOW}`]);
   });
 
-  it('an empty name counts as none', () => {
-    expect(plan(twoDiskDomain('running'), { name: '' }).commands[0]).toContain(`--name=${NOW}`);
+  it('an empty name is refused, as virsh refuses an empty argument (only a missing name gets the default)', () => {
+    const p = plan(twoDiskDomain('running'), { name: '' });
+    expect(p.verdict).toBe('invalid');
+    expect(p.reason).toMatch(/cannot be empty/);
+    expect(p.commands).toEqual([]);
+  });
+
+  it('a name whose default overlay file name would pass 255 bytes is refused in the plan', () => {
+    const long = 'n'.repeat(250);
+    expect(plan(twoDiskDomain('running'), { name: long }).verdict).toBe('ok');
+    const p = plan(twoDiskDomain('running'), { name: long, flags: { diskOnly: true } });
+    expect(p.verdict).toBe('invalid');
+    expect(p.reason).toMatch(/longer than 255 bytes/);
   });
 });
 
