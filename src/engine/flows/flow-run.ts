@@ -8,6 +8,7 @@
 import type { Host } from '../host.js';
 import type { FlowPlan } from './flow-plan.js';
 import { Journal, newFlowId, type FlowRecord } from './journal.js';
+import { lockDomain } from './domain-lock.js';
 import type { FlowResult, JournalEntry } from './step-machine.js';
 
 export interface FlowRunOutcome extends FlowResult {
@@ -18,6 +19,8 @@ export interface FlowRunOutcome extends FlowResult {
 
 export interface RunFlowOptions {
   journal: Journal;
+  /** Where the per-domain lock files live (default: $XDG_RUNTIME_DIR/virtsnap/locks). */
+  lockDir?: string;
   signal?: AbortSignal;
   /** Every journal entry as it is written (the CLI's --json step events, the TUI's dialog). */
   onEntry?: (entry: JournalEntry) => void;
@@ -52,6 +55,16 @@ function attach<C>(plan: FlowPlan<C>, id: string, options: RunFlowOptions): void
   });
 }
 
+/**
+ * Whether a step's error says the host is as it was before the flow began (libvirt refused and
+ * the step removed what it had made; the block job was aborted and the chain is unchanged):
+ * such a flow closes as failed, with nothing to resume or roll back. Errors say so with a
+ * `hostUnchanged: true` property.
+ */
+export function leftHostUnchanged(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { hostUnchanged?: unknown }).hostUnchanged === true;
+}
+
 function close<C>(plan: FlowPlan<C>, id: string, journal: Journal, result: FlowResult, mutatedBefore: boolean): boolean {
   if (result.status === 'done') {
     journal.end(id, 'done');
@@ -60,7 +73,7 @@ function close<C>(plan: FlowPlan<C>, id: string, journal: Journal, result: FlowR
   const changed = mutatedBefore || result.steps.some((s) => s.status === 'done' && s.mutates);
   // A failing step may itself have changed the host before it failed: it stays in doubt.
   const failedMutating = result.failedStep?.mutates ?? false;
-  if (!changed && !failedMutating) {
+  if ((!changed && !failedMutating) || leftHostUnchanged(result.error)) {
     const message = result.error instanceof Error ? result.error.message : result.error ? String(result.error) : null;
     journal.end(id, result.status === 'stopped' ? 'stopped' : 'failed', message);
     return false;
@@ -68,40 +81,57 @@ function close<C>(plan: FlowPlan<C>, id: string, journal: Journal, result: FlowR
   return true;
 }
 
+/** The domain's lock for the length of a flow: a second virtsnap on the same domain is refused. */
+async function locked<C, T>(plan: FlowPlan<C>, options: RunFlowOptions, body: () => Promise<T>): Promise<T> {
+  const lock = lockDomain({ uri: plan.uri, domain: plan.domain, flow: plan.kind, title: plan.title }, options.lockDir);
+  try {
+    return await body();
+  } finally {
+    lock.release();
+  }
+}
+
 /** Runs a plan from its first step, journaled. Refused plans throw before anything is written. */
 export async function runFlow<C>(plan: FlowPlan<C>, options: RunFlowOptions): Promise<FlowRunOutcome> {
   if (plan.refusal) throw new Error(plan.refusal);
-  const id = newFlowId();
-  options.journal.begin({ id, uri: plan.uri, domain: plan.domain, kind: plan.kind, title: plan.title, params: plan.params, steps: plan.machine.plan() });
-  attach(plan, id, options);
-  const result = await plan.machine.run(plan.context, { signal: options.signal });
-  const unfinished = close(plan, id, options.journal, result, false);
-  if (result.status === 'done') await plan.afterDone?.();
-  return { ...result, flowId: id, unfinished };
+  return locked(plan, options, async () => {
+    const id = newFlowId();
+    options.journal.begin({ id, uri: plan.uri, domain: plan.domain, kind: plan.kind, title: plan.title, params: plan.params, steps: plan.machine.plan() });
+    attach(plan, id, options);
+    const result = await plan.machine.run(plan.context, { signal: options.signal });
+    const unfinished = close(plan, id, options.journal, result, false);
+    if (result.status === 'done') await plan.afterDone?.();
+    return { ...result, flowId: id, unfinished };
+  });
 }
 
 /** Continues an unfinished flow: done steps are skipped, the one in doubt is checked on the host first. */
 export async function continueFlow<C>(plan: FlowPlan<C>, record: FlowRecord, options: RunFlowOptions): Promise<FlowRunOutcome> {
   assertSameSteps(plan, record);
-  attach(plan, record.id, options);
-  const result = await plan.machine.run(plan.context, { signal: options.signal, done: new Set(record.done), inDoubt: record.inDoubt });
-  const unfinished = close(plan, record.id, options.journal, result, record.done.length > 0);
-  if (result.status === 'done') await plan.afterDone?.();
-  return { ...result, flowId: record.id, unfinished };
+  return locked(plan, options, async () => {
+    attach(plan, record.id, options);
+    const result = await plan.machine.run(plan.context, { signal: options.signal, done: new Set(record.done), inDoubt: record.inDoubt });
+    const unfinished = close(plan, record.id, options.journal, result, record.done.length > 0);
+    if (result.status === 'done') await plan.afterDone?.();
+    return { ...result, flowId: record.id, unfinished };
+  });
 }
 
 /**
  * Rolls an unfinished flow back: the undos of its done steps, newest first. A step in doubt is
- * first checked on the host; if its effect is there it is undone too.
+ * first checked on the host: undone when its effect is there (or cannot be told), left alone
+ * when it is not.
  */
 export async function rollbackFlow<C>(plan: FlowPlan<C>, record: FlowRecord, options: RunFlowOptions): Promise<FlowRunOutcome> {
   assertSameSteps(plan, record);
-  const done = new Set(record.done);
-  if (record.inDoubt) done.add(record.inDoubt);
-  attach(plan, record.id, options);
-  const result = await plan.machine.rollback(plan.context, done);
-  if (result.status === 'rolled-back') options.journal.end(record.id, 'rolled-back');
-  return { ...result, flowId: record.id, unfinished: result.status !== 'rolled-back' };
+  return locked(plan, options, async () => {
+    const done = new Set(record.done);
+    if (record.inDoubt && (await plan.machine.effectPresent(plan.context, record.inDoubt)) !== false) done.add(record.inDoubt);
+    attach(plan, record.id, options);
+    const result = await plan.machine.rollback(plan.context, done);
+    if (result.status === 'rolled-back') options.journal.end(record.id, 'rolled-back');
+    return { ...result, flowId: record.id, unfinished: result.status !== 'rolled-back' };
+  });
 }
 
 /** The operator says the host is as it should be: the flow stops being reported. */

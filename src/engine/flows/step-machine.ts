@@ -268,6 +268,17 @@ export class StepMachine<C> {
     return this.result(null, null, null);
   }
 
+  /** Whether a step's effect is on the host: its check says so; null when it has no check or the check fails. */
+  async effectPresent(context: C, stepId: string): Promise<boolean | null> {
+    const definition = this.definitions.find((d) => d.id === stepId);
+    if (!definition?.check) return null;
+    try {
+      return (await definition.check(context)) === null;
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * Takes back the steps in `done` (the journal's record), newest first, through their undos.
    * Stops at a mutating step that has no undo: what came before it cannot be taken back safely
