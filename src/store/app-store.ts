@@ -16,9 +16,9 @@ import { createActions, type CreateActions, type CreateDialog } from './create-a
 import { editActions, type EditActions, type EditDecision, type TextPrompt } from './edit-actions.js';
 import { jobActions, type JobActions } from './job-actions.js';
 import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
-import { listDomainsWithSnapshots, type DomainRow } from '../commands/list.js';
+import { listDomainsWithSnapshots, type DomainRow } from '../engine/domain-listing.js';
 import { buildForest } from '../engine/parse/index.js';
-import { reportError } from '../commands/errors.js';
+import { describeError } from '../engine/error-report.js';
 import { treeLines, type TreeLine } from '../format/tree-text.js';
 import { isLocalUri } from '../engine/connect.js';
 
@@ -156,7 +156,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
 
   return createStore<AppState>()((set, get) => {
     const say = (text: string, kind: StatusMessage['kind'] = 'info') => set({ message: { text, kind, until: Date.now() + MESSAGE_MS } });
-    const fail = (error: unknown) => say(reportError(error).message, 'error');
+    const fail = (error: unknown) => say(describeError(error).message, 'error');
 
     const loadForest = async (name: string) => {
       try {
@@ -183,7 +183,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
         host.diskReport(domain.name, fileExists).then(
           (value) => set({ diskReports: { ...get().diskReports, [domain.name]: { status: 'ready', value } } }),
           (error: unknown) =>
-            set({ diskReports: { ...get().diskReports, [domain.name]: { status: 'error', message: reportError(error).message } } }),
+            set({ diskReports: { ...get().diskReports, [domain.name]: { status: 'error', message: describeError(error).message } } }),
         );
         return;
       }
@@ -194,7 +194,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       set({ snapshots: { ...state.snapshots, [key]: { status: 'loading' } } });
       host.snapshot(domain.name, name).then(
         (value) => set({ snapshots: { ...get().snapshots, [key]: { status: 'ready', value } } }),
-        (error: unknown) => set({ snapshots: { ...get().snapshots, [key]: { status: 'error', message: reportError(error).message } } }),
+        (error: unknown) => set({ snapshots: { ...get().snapshots, [key]: { status: 'error', message: describeError(error).message } } }),
       );
     };
 
@@ -432,7 +432,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
           say(`${dialog.plan.title}: done`);
           await get().refresh();
         } else {
-          const message = result.error ? reportError(result.error).message : 'stopped';
+          const message = result.error ? describeError(result.error).message : 'stopped';
           set({ confirm: { ...get().confirm!, phase: 'failed', error: message } });
         }
       },

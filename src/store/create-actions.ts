@@ -6,7 +6,7 @@ import { executePlan } from '../engine/create/execute.js';
 import { planSnapshot } from '../engine/create/planner.js';
 import type { Plan, PlannerEnvironment } from '../engine/create/types.js';
 import type { Host } from '../engine/host.js';
-import { reportError } from '../commands/errors.js';
+import { describeError } from '../engine/error-report.js';
 import { changeFocused, editText, focusedField, formRequest, moveFocus, newCreateForm, type CreateForm } from './create-form.js';
 
 export interface CreateDialog {
@@ -55,7 +55,7 @@ export function createActions(
       try {
         set({ create: replan(newCreateForm(await readPlannerDomain(host, name))), inputMode: 'create' });
       } catch (error) {
-        get().say(reportError(error).message, 'error');
+        get().say(describeError(error).message, 'error');
       }
     },
     createMove: (delta) => update((form) => moveFocus(form, delta)),
@@ -75,7 +75,7 @@ export function createActions(
         await get().refresh();
       } catch (error) {
         // The form stays as typed: fix it and try again, or Esc.
-        set({ create: { ...dialog, phase: 'failed', error: error instanceof Error ? error.message : reportError(error).message } });
+        set({ create: { ...dialog, phase: 'failed', error: error instanceof Error ? error.message : describeError(error).message } });
       }
     },
     createCancel() {

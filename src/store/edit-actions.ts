@@ -9,7 +9,7 @@ import { editDescription, setCurrentSnapshot } from '../engine/flows/edit-operat
 import { describeProblem, runEditLoop, SnapshotEditSession, type ProblemDecision } from '../engine/flows/edit-session.js';
 import { discardRename, planRename } from '../engine/flows/rename-flow.js';
 import type { Host } from '../engine/host.js';
-import { reportError } from '../commands/errors.js';
+import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 
 export interface TextPrompt {
@@ -61,7 +61,7 @@ export function editActions(
   /** The selected domain and snapshot (and its loaded description, when known). */
   selection: () => { domain: string; snapshot: string; description: string | null | undefined } | null,
 ): EditActions {
-  const fail = (error: unknown) => get().say(reportError(error).message, 'error');
+  const fail = (error: unknown) => get().say(describeError(error).message, 'error');
 
   const rename = async (to: string) => {
     const picked = selection();

@@ -9,7 +9,7 @@ import { plannedVirsh, StepMachine } from '../engine/flows/step-machine.js';
 import type { Host } from '../engine/host.js';
 import { virshCommands } from '../engine/virsh/commands.js';
 import { VirshCommandError } from '../engine/virsh/errors.js';
-import { reportError } from '../commands/errors.js';
+import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 
 const FLUSH_MS = 250;
@@ -91,7 +91,7 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
         if (found.length) set({ jobsOpen: true });
       } catch (error) {
         if (error instanceof VirshCommandError && error.code === 'unsupported') return;
-        get().say(`could not look for running block jobs: ${reportError(error).message}`, 'error');
+        get().say(`could not look for running block jobs: ${describeError(error).message}`, 'error');
       }
     },
     openAbortJob() {
@@ -136,7 +136,7 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
         await monitor.pivot(job.domain, job.disk);
         get().say(`pivoted ${job.domain} ${job.disk}: the disk now runs on the commit's base`);
       } catch (error) {
-        get().say(error instanceof Error ? error.message : reportError(error).message, 'error');
+        get().say(error instanceof Error ? error.message : describeError(error).message, 'error');
       }
     },
     toggleJobs() {
