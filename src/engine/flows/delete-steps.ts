@@ -1,0 +1,183 @@
+// The steps of a delete, one per decided action: libvirt's own `snapshot-delete`, forgetting a
+// snapshot's metadata (and redefining its children as they were), and removing the files left
+// behind. Each step checks its effect on the host; forgetting can be undone (the saved XML is
+// redefined), a merge or a removed file cannot.
+
+import { existsSync } from 'node:fs';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Host } from '../host.js';
+import { virshCommands } from '../virsh/commands.js';
+import { readSnapshot } from '../xml/snapshot-xml.js';
+import { fileStillUsed } from './block-stale-snapshots.js';
+import type { ChildRedefine, DeleteAction } from './delete-decide.js';
+import { isLive, surveyDelete } from './delete-survey.js';
+import { safeFileName } from './edit-redefine.js';
+import { plannedVirsh, type PlannedCommand, type StepDefinition } from './step-machine.js';
+
+export interface DeleteContext {
+  host: Host;
+}
+
+type Step = StepDefinition<DeleteContext>;
+type Libvirt = Extract<DeleteAction, { kind: 'libvirt' }>;
+type Forget = Extract<DeleteAction, { kind: 'forget' }>;
+type DeleteFiles = Extract<DeleteAction, { kind: 'delete-files' }>;
+
+const quote = (name: string) => `“${name}”`;
+
+/** What is wrong with the tree around a deleted snapshot: it is gone, its children hang under its parent. */
+async function treeProblem(host: Host, domain: string, name: string, parent: string | null, children: readonly string[]): Promise<string | null> {
+  const snapshots = await host.listSnapshots(domain);
+  if (snapshots.some((s) => s.name === name)) return `${quote(name)} still exists`;
+  for (const child of children) {
+    const found = snapshots.find((s) => s.name === child);
+    if (!found) return `its child ${quote(child)} is gone`;
+    if (found.parent !== parent) return `its child ${quote(child)} has parent ${found.parent ?? '(none)'}, expected ${parent ?? '(none)'}`;
+  }
+  return null;
+}
+
+export function libvirtDeleteStep(domain: string, action: Libvirt): Step {
+  const command = virshCommands.deleteSnapshot(domain, action.snapshot);
+  const overlays = Object.values(action.overlays);
+  return {
+    id: `delete:${action.snapshot}`,
+    title:
+      action.location === 'external' && overlays.length > 0
+        ? `delete ${quote(action.snapshot)}: libvirt merges its overlay${overlays.length > 1 ? 's' : ''} down and removes ${overlays.length > 1 ? 'them' : 'it'}`
+        : `delete ${quote(action.snapshot)}`,
+    commands: [plannedVirsh(command)],
+    removes: overlays,
+    leavesState: `${quote(action.snapshot)} is deleted`,
+    run: async ({ host }) => {
+      await host.run(command);
+    },
+    check: async ({ host }) => {
+      const tree = await treeProblem(host, domain, action.snapshot, action.parent, action.children);
+      if (tree || overlays.length === 0) return tree;
+      const state = await host.run(virshCommands.domainState(domain));
+      const live = /^(running|paused)/.test(state.stdout.trim());
+      const disks = await host.disks(domain, { inactive: !live });
+      for (const [disk, overlay] of Object.entries(action.overlays)) {
+        const chain = disks.find((d) => d.target === disk)?.chain.map((l) => l.source) ?? [];
+        if (chain.includes(overlay)) return `${overlay} is still in ${disk}'s chain (${chain.join(' ← ')})`;
+        if (live && !chain.includes(action.into[disk]!)) return `${action.into[disk]} is not in ${disk}'s chain (${chain.join(' ← ')})`;
+      }
+      return null;
+    },
+  };
+}
+
+/** Where a forget step writes the XML it redefines (under the flow's own work folder). */
+export function redefineFile(workDir: string, snapshot: string, role: 'child' | 'original' | 'child-original', child = ''): string {
+  return join(workDir, safeFileName(role, snapshot, ...(child ? [child] : [])));
+}
+
+async function redefine(host: Host, domain: string, file: string, xml: string, current: boolean): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await writeFile(file, xml, { mode: 0o600 });
+  await host.run(virshCommands.createSnapshotFromFile(domain, file, { redefine: true, current }));
+}
+
+async function statesOf(host: Host, domain: string, name: string): Promise<Record<string, string>> {
+  const { detail } = await host.snapshot(domain, name);
+  return Object.fromEntries(detail.domainDisks.filter((d) => d.source).map((d) => [d.target, d.source!]));
+}
+
+export function forgetStep(domain: string, action: Forget, workDir: string): Step {
+  const forget = virshCommands.deleteSnapshot(domain, action.snapshot, { metadata: true });
+  const childCommand = (c: ChildRedefine) =>
+    virshCommands.createSnapshotFromFile(domain, redefineFile(workDir, action.snapshot, 'child', c.name), { redefine: true, current: c.current });
+  const originalFile = redefineFile(workDir, action.snapshot, 'original');
+  const undoCommands: PlannedCommand[] = [
+    plannedVirsh(virshCommands.createSnapshotFromFile(domain, originalFile, { redefine: true, current: action.wasCurrent })),
+    ...action.children.map((c) =>
+      plannedVirsh(virshCommands.createSnapshotFromFile(domain, redefineFile(workDir, action.snapshot, 'child-original', c.name), { redefine: true, current: c.current })),
+    ),
+  ];
+  const children = action.children.map((c) => c.name);
+  return {
+    id: `forget:${action.snapshot}`,
+    title: `forget ${quote(action.snapshot)} (metadata only; no image changes)${children.length ? ` and redefine its children under ${action.parent ? quote(action.parent) : 'no parent'}` : ''}`,
+    commands: [plannedVirsh(forget), ...action.children.map((c) => plannedVirsh(childCommand(c)))],
+    leavesState: `${quote(action.snapshot)} is forgotten; its files are unchanged`,
+    run: async ({ host }, journal) => {
+      // Idempotent, so that a resumed flow can run it again: the metadata may already be gone.
+      const exists = (await host.listSnapshots(domain)).some((s) => s.name === action.snapshot);
+      if (exists) await host.run(forget);
+      else journal.note(`${quote(action.snapshot)} was already forgotten`);
+      for (const child of action.children) {
+        // libvirt 9.0 rewrites a child's recorded state files on a metadata delete as if a merge had happened: put them back.
+        await redefine(host, domain, redefineFile(workDir, action.snapshot, 'child', child.name), child.xml, child.current);
+        journal.note(`${quote(child.name)} redefined under ${action.parent ? quote(action.parent) : 'no parent'}`);
+      }
+    },
+    check: async ({ host }) => {
+      const tree = await treeProblem(host, domain, action.snapshot, action.parent, children);
+      if (tree) return tree;
+      for (const child of action.children) {
+        const states = await statesOf(host, domain, child.name);
+        for (const [disk, file] of Object.entries(child.states)) {
+          if (states[disk] !== file) return `${quote(child.name)} records its ${disk} state in ${states[disk] ?? '(nothing)'}, expected ${file}`;
+        }
+      }
+      return null;
+    },
+    undo: {
+      title: `redefine ${quote(action.snapshot)} and its children from the XML saved before`,
+      commands: undoCommands,
+      run: async ({ host }) => {
+        const exists = (await host.listSnapshots(domain)).some((s) => s.name === action.snapshot);
+        if (!exists) await redefine(host, domain, originalFile, action.xml, action.wasCurrent);
+        for (const child of action.children) {
+          await redefine(host, domain, redefineFile(workDir, action.snapshot, 'child-original', child.name), child.originalXml, child.current);
+        }
+      },
+    },
+  };
+}
+
+/** Who still needs `file`: a chain or snapshot of any domain, or (this domain) a snapshot's state or an image built on it. */
+async function whoUses(host: Host, domain: string, file: string): Promise<string | null> {
+  const survey = await surveyDelete(host, domain);
+  for (const s of survey.snapshots) {
+    if (Object.values(s.states).includes(file)) return `snapshot ${s.name} (its state)`;
+  }
+  const dependent = Object.entries(survey.backing).find(([, b]) => b === file);
+  if (dependent) return `${dependent[0]} (backing file)`;
+  return fileStillUsed(host, file);
+}
+
+export function deleteFilesStep(domain: string, action: DeleteFiles): Step {
+  return {
+    id: 'delete-files',
+    title: 'remove the files the delete left behind, where no chain or snapshot uses them',
+    commands: [{ program: 'rm', args: ['--', ...action.files], mutates: true }],
+    removes: action.files,
+    leavesState: 'the snapshots are deleted and the unused files removed',
+    run: async ({ host }, journal) => {
+      for (const file of action.files) {
+        if (!existsSync(file)) {
+          journal.note(`${file}: already gone`);
+          continue;
+        }
+        const user = await whoUses(host, domain, file);
+        if (user) {
+          journal.note(`${file}: kept, used by ${user}`);
+          continue;
+        }
+        await unlink(file);
+        journal.note(`${file}: removed`);
+      }
+    },
+    check: async ({ host }) => {
+      for (const file of action.files) {
+        if (existsSync(file) && !(await whoUses(host, domain, file))) return `${file} still exists`;
+      }
+      return null;
+    },
+  };
+}
+
+export { isLive };

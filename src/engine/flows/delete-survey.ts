@@ -1,0 +1,122 @@
+// What a delete needs to know about the host, read once before anything is decided: every
+// snapshot of the domain (its place in the tree, which overlay each external disk created,
+// which file holds its state, its memory file, its XML for a redefine), the domain's disk
+// chains (live and persistent), and which image is backed by which (qemu-img, when local).
+//
+// Which file holds which state: an external snapshot's `<disks><disk snapshot='external'>
+// <source file=O/>` is the NEW overlay it created, which holds the writes made after it; its
+// point-in-time state is in O's backing file, the source its embedded `<domain>` names.
+
+import { execa } from 'execa';
+import type { Host } from '../host.js';
+import type { DomainState, SnapshotSummary } from '../model.js';
+import { parseDomState, parseQemuImgInfoChain } from '../parse/index.js';
+import { virshCommands } from '../virsh/commands.js';
+import { readSnapshot } from '../xml/snapshot-xml.js';
+import { isLocalUri } from './block-space.js';
+import { isTestDriver } from './rename-plan.js';
+
+export interface SurveySnapshot extends SnapshotSummary {
+  memoryFile: string | null;
+  /** Disk → the overlay the snapshot created (external disks only). */
+  overlays: Record<string, string>;
+  /** Disk → the file holding the snapshot's state (the source in its embedded `<domain>`). */
+  states: Record<string, string>;
+  /** Disks whose state is an internal (qcow2) snapshot. */
+  internalDisks: string[];
+  /** The XML as a redefine needs it (with security info when the connection can read it). */
+  xml: string;
+}
+
+export interface DeleteSurvey {
+  domainState: DomainState;
+  /** The connection reaches this machine's files (qemu-img, removing files). */
+  local: boolean;
+  testDriver: boolean;
+  snapshots: SurveySnapshot[];
+  /** Disk → chain (top first) the domain uses now: live XML when running, persistent otherwise. */
+  chains: Record<string, string[]>;
+  /** Every file in a chain of the live or the persistent definition. */
+  definitionFiles: string[];
+  /** File → its backing file (null: none), from qemu-img where readable, else from the XML chains. */
+  backing: Record<string, string | null>;
+}
+
+const QEMU_IMG_TIMEOUT_MS = 30_000;
+
+export function isLive(state: DomainState): boolean {
+  return state.state === 'running' || state.state === 'paused';
+}
+
+const chainsOf = (disks: Awaited<ReturnType<Host['disks']>>) =>
+  Object.fromEntries(disks.filter((d) => d.chain.length > 0).map((d) => [d.target, d.chain.map((l) => l.source)]));
+
+export async function surveyDelete(host: Host, domain: string): Promise<DeleteSurvey> {
+  const [stateOut, summaries] = await Promise.all([
+    host.run(virshCommands.domainState(domain)).then((r) => r.stdout),
+    host.listSnapshots(domain),
+  ]);
+  const domainState = parseDomState(stateOut);
+  const live = isLive(domainState);
+  const [liveDisks, inactiveDisks] = await Promise.all([
+    live ? host.disks(domain) : Promise.resolve([]),
+    host.disks(domain, { inactive: true }),
+  ]);
+  const snapshots: SurveySnapshot[] = [];
+  for (const summary of summaries) {
+    const xml = (
+      await host.run(host.readonly ? virshCommands.snapshotXml(domain, summary.name) : virshCommands.snapshotXmlForRedefine(domain, summary.name))
+    ).stdout;
+    const detail = readSnapshot(xml);
+    const overlays: Record<string, string> = {};
+    const internalDisks: string[] = [];
+    for (const disk of detail.disks) {
+      if (disk.mode === 'external' && disk.file) overlays[disk.name] = disk.file;
+      if (disk.mode === 'internal') internalDisks.push(disk.name);
+    }
+    const states: Record<string, string> = {};
+    for (const disk of detail.domainDisks) if (disk.source) states[disk.target] = disk.source;
+    snapshots.push({ ...summary, memoryFile: detail.memory.mode === 'external' ? detail.memory.file : null, overlays, states, internalDisks, xml });
+  }
+  const chains = chainsOf(live ? liveDisks : inactiveDisks);
+  const definitionFiles = [...new Set([...liveDisks, ...inactiveDisks].flatMap((d) => d.chain.map((l) => l.source)))];
+  const backing: Record<string, string | null> = {};
+  for (const disks of [inactiveDisks, liveDisks]) {
+    for (const disk of disks) {
+      disk.chain.forEach((layer, i) => {
+        const below = disk.chain[i + 1];
+        if (below) backing[layer.source] = below.source;
+      });
+    }
+  }
+  const local = isLocalUri(host.uri) && !isTestDriver(host.uri);
+  if (local) {
+    const files = new Set<string>(definitionFiles);
+    for (const s of snapshots) for (const f of [...Object.values(s.overlays), ...Object.values(s.states)]) files.add(f);
+    const seen = new Set<string>();
+    for (const file of files) {
+      if (seen.has(file)) continue;
+      for (const image of await imageChainOf(file)) {
+        seen.add(image.filename);
+        backing[image.filename] = image.fullBackingFilename;
+      }
+    }
+  }
+  return { domainState, local, testDriver: isTestDriver(host.uri), snapshots, chains, definitionFiles, backing };
+}
+
+/** `qemu-img info --backing-chain` with a timeout; [] when the file cannot be read (missing, not an image). */
+async function imageChainOf(file: string) {
+  const result = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', file], {
+    reject: false,
+    stdin: 'ignore',
+    env: { LC_ALL: 'C' },
+    timeout: QEMU_IMG_TIMEOUT_MS,
+  });
+  if (result.failed) return [];
+  try {
+    return parseQemuImgInfoChain(String(result.stdout));
+  } catch {
+    return [];
+  }
+}
