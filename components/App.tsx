@@ -52,7 +52,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
       },
       resume: () => {
         setRawMode(true);
-        stdout.write('\u001b[2J\u001b[H\u001b[?25l');
+        // back on the alternate screen (an editor may have left it), cleared, cursor hidden
+        stdout.write('\u001b[?1049h\u001b[2J\u001b[H\u001b[?25l');
       },
     }),
     [setRawMode, stdout],

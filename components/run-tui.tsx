@@ -1,5 +1,6 @@
-// Starts the interactive UI and is the one place it ends: the terminal is restored by
-// Ink's unmount whether the user quits, presses Ctrl-C, or something throws.
+// Starts the interactive UI and is the one place it ends: the terminal is restored (Ink's
+// unmount, then the normal screen again) whether the user quits, presses Ctrl-C, something
+// throws, or a signal ends the process.
 
 import { render } from 'ink';
 import type { Host } from '../src/engine/host.js';
@@ -7,19 +8,24 @@ import { createAppStore } from '../src/store/app-store.js';
 import { App } from './App.js';
 import { themeFor } from './theme.js';
 import { AppStoreContext } from './use-app-store.js';
+import { enterAlternateScreen } from './alternate-screen.js';
 
 export async function runTui(host: Host): Promise<void> {
   const store = createAppStore(host);
+  let unmount = () => {};
+  const screen = enterAlternateScreen(process.stdout, () => unmount());
   const instance = render(
     <AppStoreContext.Provider value={store}>
       <App theme={themeFor(process.env)} log={host.runner.log} />
     </AppStoreContext.Provider>,
     { exitOnCtrlC: true },
   );
+  unmount = () => instance.unmount();
   try {
     await instance.waitUntilExit();
   } finally {
     instance.cleanup();
+    screen.leave();
     // Block jobs run in libvirtd, not here: say which go on, and that the next start shows them.
     const running = store.getState().stopFollowingJobs();
     if (running.length > 0) {

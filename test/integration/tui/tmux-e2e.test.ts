@@ -57,6 +57,28 @@ describe('virtsnap --demo in a real terminal', () => {
     await tmux('send-keys', '-t', session, 'q');
     s = await waitForScreen(session, (x) => x.includes('exit='), 'exit');
     expect(s).toContain('exit=0');
+    // the alternate screen: quitting leaves no frame of the UI behind
+    expect(s).not.toContain('fresh-install');
+    expect(s).not.toContain('web-01');
+  });
+
+  it('gives the terminal back when a signal ends it', async () => {
+    const session = 'signal';
+    await tmux(
+      'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
+      `printf 'before the UI\\n'; ${APP_ENV} node ${BIN} --demo; code=$?; echo "exit=$code"; sleep 30`,
+    );
+    await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
+    const pane = await tmux('list-panes', '-t', session, '-F', '#{pane_pid}');
+    const shell = Number(pane.stdout.trim());
+    const children = await execa('pgrep', ['-P', String(shell), '-f', 'bin.js --demo'], { reject: false });
+    const pid = Number(children.stdout.trim().split('\n')[0]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGTERM');
+    const s = await waitForScreen(session, (x) => x.includes('exit='), 'exit after SIGTERM');
+    expect(s).toContain('exit=143');
+    expect(s).toContain('before the UI');
+    expect(s).not.toContain('fresh-install');
   });
 
   it('stacks panes in a narrow terminal', async () => {
