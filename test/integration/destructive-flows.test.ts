@@ -1,42 +1,19 @@
-// Revert and delete flows on real QEMU: the plan is what runs, and the result is checked
+// Delete flows on real QEMU (revert: revert-*.test.ts): the plan is what runs, and the result is checked
 // with libvirt and qemu-img directly.
 
 import { expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
 import { planDelete } from '../../src/engine/flows/delete.js';
-import { planRevert } from '../../src/engine/flows/revert.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { qcow2Tags } from './qemu-checks.js';
 
-describeLab('revert and delete flows on real QEMU', () => {
+describeLab('delete flows on real QEMU', () => {
   let lab: Lab;
   let host: Host;
   useLabHost((started, connected) => {
     lab = started;
     host = connected;
-  });
-
-  it('reverts a running domain to an internal snapshot as planned', async () => {
-    const { name } = await lab.newDomain();
-    await host.createSnapshotAs(name, { name: 'one' });
-    await host.createSnapshotAs(name, { name: 'two' });
-    const plan = await planRevert(host, { domain: name, snapshot: 'one', safetySnapshot: false });
-    expect(plan.machine.plan()[0]!.commands[0]!.args).toEqual(['snapshot-revert', `--domain=${name}`, '--snapshotname=one']);
-    expect(plan.downtime).toMatch(/QEMU is stopped and started again/);
-    expect(plan.confirmation).toEqual({ kind: 'choice' });
-    const result = await plan.machine.run(plan.context);
-    expect(result.status).toBe('done');
-    expect((await lab.virsh('snapshot-current', name, '--name')).stdout.trim()).toBe('one');
-    expect((await lab.virsh('domstate', name, '--reason')).stdout.trim()).toBe('running (from snapshot)');
-  });
-
-  it('an external revert this build cannot do is refused in the plan, before anything runs', async () => {
-    const { name } = await lab.newDomain();
-    const overlay = `${lab.dir}/img/${name}-vda.e1.qcow2`;
-    await host.createSnapshotAs(name, { name: 'e1', diskOnly: true, diskspecs: [`vda,file=${overlay}`, 'vdb,snapshot=no'] });
-    const plan = await planRevert(host, { domain: name, snapshot: 'e1' });
-    expect(plan.refusal).toMatch(/external snapshot/);
   });
 
   it('deletes the current internal snapshot: the tag leaves the images and the parent becomes current', async () => {

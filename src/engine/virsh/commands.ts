@@ -107,6 +107,8 @@ export const virshCommands = {
   // ---- connection and host
   uri: () => read('uri'),
   version: () => read('version'),
+  /** Adds `Running against daemon: X.Y.Z`: the version of the libvirtd that does the work. */
+  daemonVersion: () => read('version', { daemon: true }),
   /** `UUID NAME` per domain, all domains. */
   domainList: () => read('list', { all: true, uuid: true, name: true }),
   /** ` ID   NAME   STATE` rows: the only place virsh shows a running domain's id in bulk. */
@@ -195,10 +197,17 @@ export const virshCommands = {
   waitForEvents: (seconds: number) => read('event', { all: true, loop: true, timeout: seconds }),
 
   // ---- domain lifecycle (used by flows and tests)
-  startDomain: (domain: string) => write('start', { domain }),
+  startDomain: (domain: string, o: { paused?: boolean } = {}) => write('start', { domain, paused: o.paused }),
   suspendDomain: (domain: string) => write('suspend', { domain }),
   resumeDomain: (domain: string) => write('resume', { domain }),
   destroyDomain: (domain: string) => write('destroy', { domain }),
+  /** Replaces the persistent definition (the next start's config) with the XML in the file. */
+  defineDomain: (file: string) => write('define', { file }),
+  /** Starts a domain from a save image (a `virsh save` file, or an external snapshot's memory file). */
+  restoreDomain: (file: string, o: { xml?: string; running?: boolean; paused?: boolean } = {}) =>
+    write('restore', { file, xml: o.xml, running: o.running, paused: o.paused }),
+  /** The domain XML stored in a save image; --security-info needs a read-write connection. */
+  saveImageXml: (file: string, securityInfo = false) => read('save-image-dumpxml', { file, securityInfo }),
 
   // ---- snapshot creation
   /**
