@@ -29,17 +29,25 @@ export function DisksView({ reports, theme }: { reports: DiskReport[]; theme: Th
                 {layer.missing ? <Text color={theme.error}>[missing] </Text> : null}
                 {layer.unreferenced ? <Text color={theme.error}>[no snapshot refers to it]</Text> : null}
               </Text>
-              <Text wrap="truncate-start" color={theme.muted}>
-                {'     '}
-                {layer.source}
-                {layer.format ? ` (${layer.format})` : ''}
-              </Text>
+              {/* The path is cut in its middle: the directory's start and the file name stay readable. */}
+              <Box paddingLeft={5}>
+                <Text wrap="truncate-middle" color={theme.muted}>
+                  {layer.source}
+                  {layer.format ? ` (${layer.format})` : ''}
+                </Text>
+              </Box>
             </Box>
           ))}
           {disk.strays.map((stray) => (
-            <Text key={`${stray.snapshot}-${stray.path}`} color={theme.error} wrap="truncate-start">
-              not in chain: {stray.path} (snapshot {stray.snapshot}){stray.missing ? ' [missing]' : ''}
-            </Text>
+            // The label never gets cut: a stray file must not read as a layer of the chain.
+            <Box key={`${stray.snapshot}-${stray.path}`}>
+              <Box flexShrink={0}>
+                <Text color={theme.error}>not in chain: </Text>
+              </Box>
+              <Text color={theme.error} wrap="truncate-middle">
+                {stray.path} (snapshot {stray.snapshot}){stray.missing ? ' [missing]' : ''}
+              </Text>
+            </Box>
           ))}
         </Box>
       ))}
