@@ -1,5 +1,7 @@
 import { Box, Text } from 'ink';
 import { KEYMAP } from './keymap.js';
+import { fitHints, hintText } from './hint-bar.js';
+import { useTerminalSize } from './use-terminal-size.js';
 import type { Theme } from './theme.js';
 import { useAppStore } from './use-app-store.js';
 
@@ -9,7 +11,13 @@ export function StatusBar({ theme, tick }: { theme: Theme; tick: number }) {
   const busy = useAppStore((s) => s.busy);
   const readonly = useAppStore((s) => s.readonly);
   const message = useAppStore((s) => s.message);
-  const hints = KEYMAP.filter((b) => b.hint).map((b) => b.hint).join('  ');
+  // One string per state change (which hinted keys are disabled), so the bar re-renders only then.
+  const disabled = useAppStore((s) => KEYMAP.filter((b) => b.hint).map((b) => (b.disabledReason?.(s) ? '1' : '0')).join(''));
+  const { columns } = useTerminalSize();
+  const all = KEYMAP.filter((b) => b.hint).map((b, i) => ({ text: b.hint!, disabled: disabled[i] === '1' }));
+  // the spinner, a space, and the read-only flag come first
+  const room = columns - 2 - (readonly ? '[read-only] '.length : 0);
+  const hints = fitHints(all, room);
   return (
     <Box flexDirection="column">
       {message && (
@@ -19,7 +27,12 @@ export function StatusBar({ theme, tick }: { theme: Theme; tick: number }) {
       )}
       <Text wrap="truncate-end">
         {busy ? SPINNER[tick % SPINNER.length] : ' '} {readonly ? <Text color={theme.error}>[read-only] </Text> : null}
-        <Text color={theme.muted}>{hints}</Text>
+        {hints.map((hint, i) => (
+          <Text key={hint.text} color={theme.muted} dimColor={hint.disabled}>
+            {i > 0 ? '  ' : ''}
+            {hintText(hint)}
+          </Text>
+        ))}
       </Text>
     </Box>
   );
