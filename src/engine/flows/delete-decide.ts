@@ -34,6 +34,7 @@ export const LIBVIRT_REFUSES = {
   notInChain: 'invalid argument: could not find base disk source in disk source chain',
   externalChildren: 'unsupported configuration: deletion of external children disk snapshots not supported',
   mixedChildren: 'unsupported configuration: deletion of external and internal children disk snapshots not supported',
+  internalParent: 'Operation not supported: deleting external snapshot that has internal snapshot as parent not supported',
   internalImage: (disk: string, name: string) =>
     `Operation not supported: disk image '${disk}' for internal snapshot '${name}' is not the same as disk image currently used by VM`,
 };
@@ -76,6 +77,19 @@ export type DeleteAction =
       children: ChildRedefine[];
       /** Why libvirt's own delete is not used (null: --metadata was asked for). */
       why: string | null;
+    }
+  | {
+      /**
+       * A block job merging an external snapshot's overlay into the file below it while the
+       * domain runs, where libvirt's own delete refuses but the merge is safe: `blockcommit
+       * --top O --base S` (or `--active` and a pivot when O is the active layer).
+       */
+      kind: 'block-commit';
+      snapshot: string;
+      disk: string;
+      overlay: string;
+      into: string;
+      active: boolean;
     }
   | {
       kind: 'delete-files';
@@ -232,19 +246,30 @@ function internalProblem(model: Model, x: SurveySnapshot, live: boolean): string
   return null;
 }
 
-function childRedefines(model: Model, x: SurveySnapshot, reparent: (xml: string, parent: string | null) => string): ChildRedefine[] {
+/** The children as they must be redefined; `moved` renames the files holding their state (a merge). */
+function childRedefines(model: Model, x: SurveySnapshot, reparent: DecideOptions['reparent'], moved: Record<string, string> = {}): ChildRedefine[] {
   return model.children(x.name).map((c) => ({
     name: c.name,
-    xml: reparent(c.xml, x.parent),
+    xml: reparent(c.xml, x.parent, moved),
     originalXml: c.xml,
     current: c.current,
-    states: { ...c.states },
+    states: Object.fromEntries(Object.entries(c.states).map(([d, f]) => [d, moved[f] ?? f])),
   }));
 }
 
+/** libvirt refuses an external snapshot whose parent is internal, however safe the merge is (measured on 9.0). */
+function libvirtRefusesParent(model: Model, x: SurveySnapshot): string | null {
+  const parent = x.parent ? model.snaps.get(x.parent) : undefined;
+  return parent && parent.location === 'internal' ? `its parent ${quote(parent.name)} is internal; libvirt 9.0 refuses: “${LIBVIRT_REFUSES.internalParent}”` : null;
+}
+
 export interface DecideOptions {
-  /** Sets <parent> in a snapshot's XML (the lossless XML layer; injected to keep this module pure of parsing). */
-  reparent: (xml: string, parent: string | null) => string;
+  /**
+   * Sets <parent> in a snapshot's XML and renames the disk sources in its embedded domain
+   * definitions (old → new, their <backingStore> dropped so libvirt probes the chain again).
+   * The lossless XML layer does it; injected to keep this module free of parsing.
+   */
+  reparent: (xml: string, parent: string | null, sources?: Readonly<Record<string, string>>) => string;
 }
 
 export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSurvey, options: DecideOptions): DeleteDecision {
@@ -305,6 +330,34 @@ export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSur
       continue;
     }
     const problem = nativeExternalProblem(model, x);
+    const refused = problem === null ? libvirtRefusesParent(model, x) : null;
+    if (problem === null && refused !== null) {
+      // The merge itself is safe; only libvirt's bookkeeping refuses. Running: merge with block
+      // jobs, then forget the metadata and redefine the children on the merged files.
+      if (!live) {
+        refusals.push(
+          `${quote(name)} cannot be deleted while the domain is off: ${refused}. The equivalent merge offline (qemu-img commit) would leave the domain's definition naming the removed layer, so virtsnap does not do it; start the domain (virtsnap then merges with a block job), or use \`--metadata\` to forget the snapshot and keep its files.`,
+        );
+        model.remove(name);
+        continue;
+      }
+      const moved: Record<string, string> = {};
+      for (const [disk, overlay] of Object.entries(x.overlays)) {
+        const into = x.states[disk]!;
+        actions.push({ kind: 'block-commit', snapshot: name, disk, overlay, into, active: model.chains[disk]![0] === overlay });
+        moved[overlay] = into;
+      }
+      warnings.push(`${quote(name)}: ${refused}. The merge is safe here, so virtsnap does it with block jobs (blockcommit), then forgets the metadata and redefines the children on the merged files.`);
+      actions.push({ kind: 'forget', snapshot: name, location: 'external', parent: x.parent, wasCurrent: model.current === name, xml: x.xml, children: childRedefines(model, x, options.reparent, moved), why: refused });
+      if (x.memoryFile) candidates.push(x.memoryFile);
+      for (const [disk, overlay] of Object.entries(x.overlays)) {
+        candidates.push(overlay);
+        model.merge(disk, overlay, x.states[disk]!);
+      }
+      mergesLive++;
+      model.remove(name);
+      continue;
+    }
     if (problem === null) {
       const into = Object.fromEntries(Object.keys(x.overlays).map((d) => [d, x.states[d]!]));
       actions.push({ kind: 'libvirt', snapshot: name, location: 'external', parent: x.parent, children, overlays: { ...x.overlays }, into });
@@ -346,8 +399,12 @@ export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSur
     } else if (action.kind === 'forget') {
       const moved = action.children.length ? ` Its children (${list(action.children.map((c) => c.name))}) are redefined under ${action.parent ? quote(action.parent) : 'no parent'}, still naming the files that hold their state.` : '';
       consequences.push(
-        `${quote(action.snapshot)}: libvirt forgets it (snapshot-delete --metadata); no image is changed${action.location === 'internal' ? ` and its qcow2 tag stays in the image` : ''}.${moved}`,
+        actions.some((a) => a.kind === 'block-commit' && a.snapshot === action.snapshot)
+          ? `${quote(action.snapshot)}: then libvirt forgets it (snapshot-delete --metadata).${moved}`
+          : `${quote(action.snapshot)}: libvirt forgets it (snapshot-delete --metadata); no image is changed${action.location === 'internal' ? ` and its qcow2 tag stays in the image` : ''}.${moved}`,
       );
+    } else if (action.kind === 'block-commit') {
+      consequences.push(`${quote(action.snapshot)}: a block job merges ${action.overlay} into ${action.into} (${action.disk})${action.active ? ' and switches the disk to it' : ''}; the overlay file stays until nothing uses it.`);
     } else {
       consequences.push(`Files no chain or snapshot uses any more are removed: ${action.files.join(', ')}.`);
     }

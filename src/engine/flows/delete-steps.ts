@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Host } from '../host.js';
 import { virshCommands } from '../virsh/commands.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
+import { JobMonitor } from '../jobs/job-monitor.js';
 import { fileStillUsed } from './block-stale-snapshots.js';
 import type { ChildRedefine, DeleteAction } from './delete-decide.js';
 import { isLive, surveyDelete } from './delete-survey.js';
@@ -23,6 +24,59 @@ type Step = StepDefinition<DeleteContext>;
 type Libvirt = Extract<DeleteAction, { kind: 'libvirt' }>;
 type Forget = Extract<DeleteAction, { kind: 'forget' }>;
 type DeleteFiles = Extract<DeleteAction, { kind: 'delete-files' }>;
+type BlockCommit = Extract<DeleteAction, { kind: 'block-commit' }>;
+
+/** Longest a merge inside a delete may take before the step fails (the job then goes on in libvirt). */
+const BLOCK_COMMIT_TIMEOUT_MS = 60 * 60_000;
+
+async function liveChain(host: Host, domain: string, disk: string): Promise<string[]> {
+  return (await host.disks(domain)).find((d) => d.target === disk)?.chain.map((l) => l.source) ?? [];
+}
+
+/**
+ * `blockcommit --top O --base S` (or `--active`, then a pivot once ready), followed to its end
+ * with a JobMonitor. libvirt rewrites the backing file of the image above O itself.
+ */
+export function blockCommitStep(domain: string, action: BlockCommit): Step {
+  const start = virshCommands.blockCommit(domain, action.disk, action.active ? { active: true, base: action.into } : { top: action.overlay, base: action.into });
+  const commands = [plannedVirsh(start), plannedVirsh(virshCommands.blockJobInfo(domain, action.disk))];
+  if (action.active) commands.push(plannedVirsh(virshCommands.blockJobPivot(domain, action.disk)));
+  return {
+    id: `merge:${action.snapshot}:${action.disk}`,
+    title: `merge ${action.overlay} into ${action.into} (${action.disk}) with a block commit${action.active ? ' and pivot to it' : ''}`,
+    commands,
+    leavesState: `${action.overlay} is merged into ${action.into}; ${quote(action.snapshot)} still has its metadata`,
+    run: async ({ host }, journal) => {
+      const chainBefore = await liveChain(host, domain, action.disk);
+      await host.run(start);
+      const monitor = new JobMonitor(host);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const job = monitor.watch(domain, action.disk, { chainBefore, type: action.active ? 'active-commit' : 'commit' });
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the block commit on ${action.disk} did not end within ${BLOCK_COMMIT_TIMEOUT_MS / 60_000} min; it goes on in libvirt (virtsnap jobs ${domain})`)), BLOCK_COMMIT_TIMEOUT_MS);
+        });
+        if (action.active) {
+          const ready = await Promise.race([job.ready(), timeout]);
+          if (ready.phase !== 'ready') throw new Error(`the block commit on ${action.disk} ended ${ready.phase}${ready.message ? `: ${ready.message}` : ''}`);
+          await monitor.pivot(domain, action.disk);
+        }
+        const end = await Promise.race([job.finished, timeout]);
+        if (end.phase !== 'completed') throw new Error(`the block commit on ${action.disk} ended ${end.phase}${end.message ? `: ${end.message}` : ''}`);
+        journal.note(`${action.disk}: ${action.overlay} merged into ${action.into}`);
+      } finally {
+        clearTimeout(timer);
+        monitor.close();
+      }
+    },
+    check: async ({ host }) => {
+      const chain = await liveChain(host, domain, action.disk);
+      if (chain.includes(action.overlay)) return `${action.overlay} is still in ${action.disk}'s chain (${chain.join(' ← ')})`;
+      if (!chain.includes(action.into)) return `${action.into} is not in ${action.disk}'s chain (${chain.join(' ← ')})`;
+      return null;
+    },
+  };
+}
 
 const quote = (name: string) => `“${name}”`;
 
@@ -99,7 +153,7 @@ export function forgetStep(domain: string, action: Forget, workDir: string): Ste
   const children = action.children.map((c) => c.name);
   return {
     id: `forget:${action.snapshot}`,
-    title: `forget ${quote(action.snapshot)} (metadata only; no image changes)${children.length ? ` and redefine its children under ${action.parent ? quote(action.parent) : 'no parent'}` : ''}`,
+    title: `forget ${quote(action.snapshot)} (snapshot-delete --metadata)${children.length ? ` and redefine its children under ${action.parent ? quote(action.parent) : 'no parent'}` : ''}`,
     commands: [plannedVirsh(forget), ...action.children.map((c) => plannedVirsh(childCommand(c)))],
     leavesState: `${quote(action.snapshot)} is forgotten; its files are unchanged`,
     run: async ({ host }, journal) => {

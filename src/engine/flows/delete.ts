@@ -11,9 +11,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host.js';
 import type { DomainState, SnapshotSummary } from '../model.js';
+import { attr, child, children, removeChild, setAttr } from '../xml/document.js';
 import { SnapshotXml } from '../xml/snapshot-xml.js';
 import { decideDelete, leafFirst, type DeleteAction, type DeleteRequest, type DeleteScope } from './delete-decide.js';
-import { deleteFilesStep, forgetStep, libvirtDeleteStep, type DeleteContext } from './delete-steps.js';
+import { blockCommitStep, deleteFilesStep, forgetStep, libvirtDeleteStep, type DeleteContext } from './delete-steps.js';
 import { surveyDelete } from './delete-survey.js';
 import type { FlowPlan } from './flow-plan.js';
 import { defaultJournalDir, newFlowId } from './journal.js';
@@ -54,9 +55,30 @@ export function descendantsLeafFirst(snapshots: readonly SnapshotSummary[], name
   return leafFirst(snapshots, name);
 }
 
-const reparent = (xml: string, parent: string | null) => {
+/** Disk source attributes a domain definition names a file or device by. */
+const SOURCE_ATTRIBUTES = ['file', 'dev', 'name', 'volume', 'path'];
+
+/**
+ * The snapshot's XML under another parent, with the disk sources of its embedded domain
+ * definitions renamed (old → new) where a merge moved the state they hold. A renamed disk loses
+ * its <backingStore>: a redefine stores it verbatim, and the old chain would name the merged file.
+ */
+const reparent = (xml: string, parent: string | null, sources: Readonly<Record<string, string>> = {}) => {
   const doc = SnapshotXml.parse(xml);
   doc.setParent(parent);
+  if (Object.keys(sources).length > 0) {
+    for (const definition of [...children(doc.root, 'domain'), ...children(doc.root, 'inactiveDomain')]) {
+      const devices = child(definition, 'devices');
+      for (const disk of devices ? children(devices, 'disk') : []) {
+        const source = child(disk, 'source');
+        const name = source ? SOURCE_ATTRIBUTES.find((a) => attr(source, a) !== null) : undefined;
+        const renamed = source && name ? sources[attr(source, name)!] : undefined;
+        if (!source || !name || renamed === undefined) continue;
+        setAttr(source, name, renamed);
+        for (const store of children(disk, 'backingStore')) removeChild(disk, store);
+      }
+    }
+  }
   return doc.toXml();
 };
 
@@ -90,6 +112,7 @@ export function deletePlan(host: Host, params: DeleteParams): FlowPlan<DeleteCon
   const steps: StepDefinition<DeleteContext>[] = actions.map((action) => {
     if (action.kind === 'libvirt') return libvirtDeleteStep(domain, action);
     if (action.kind === 'forget') return forgetStep(domain, action, params.workDir);
+    if (action.kind === 'block-commit') return blockCommitStep(domain, action);
     return deleteFilesStep(domain, action);
   });
   const others = params.order.filter((n) => n !== request.snapshot).length;
