@@ -13,12 +13,13 @@ import { registerTree } from './commands/tree.register.js';
 import { registerBlockJobs } from './commands/job-subcommands.js';
 import { registerEdit } from './commands/edit.register.js';
 import { registerCreate } from './commands/create.register.js';
+import { registerRevert } from './commands/revert.register.js';
 import { registerCompletion } from './commands/completion.register.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerBlockJobs, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerBlockJobs, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {
