@@ -13,13 +13,14 @@ import { registerTree } from './commands/tree.register.js';
 import { registerBlockJobs } from './commands/job-subcommands.js';
 import { registerEdit } from './commands/edit.register.js';
 import { registerCreate } from './commands/create.register.js';
+import { registerDelete } from './commands/delete.register.js';
 import { registerRevert } from './commands/revert.register.js';
 import { registerCompletion } from './commands/completion.register.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerBlockJobs, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {

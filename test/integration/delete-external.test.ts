@@ -177,6 +177,40 @@ describeLab('delete: external snapshots on real QEMU', () => {
     expect(await vdaSource(lab, name)).toBe(disks.vda);
   });
 
+  it('with a child under an internal parent (i1 → x1 → x2, delete x1): a block commit merges the middle layer, x2 is redefined on the surviving file', async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    await host.createSnapshotAs(name, { name: 'i1' });
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    await write(name, '0x11', 0);
+    const o1 = await externalSnapshot(lab, name, 'x1');
+    await write(name, '0x22', 1);
+    const o2 = await externalSnapshot(lab, name, 'x2');
+    await write(name, '0x33', 2);
+    expect(await recordedState(name, 'x2')).toBe(o1);
+
+    const plan = await planDelete(host, { domain: name, snapshot: 'x1' });
+    expect(plan.refusal).toBeNull();
+    const steps = plan.machine.plan();
+    expect(steps.map((s) => s.id)).toEqual(['merge:x1:vda', 'forget:x1']);
+    expect(steps[0]!.commands[0]!.args).toEqual(['blockcommit', `--domain=${name}`, '--path=vda', `--top=${o1}`, `--base=${disks.vda}`]);
+    expect(steps[1]!.undo).not.toBeNull();
+    expect(plan.filesLeft).toEqual([o1]);
+    const result = await plan.machine.run(plan.context);
+    expect(result.failedStep?.message ?? null).toBeNull();
+
+    expect(await parents(name)).toEqual({ i1: null, x2: 'i1' });
+    expect(await recordedState(name, 'x2')).toBe(disks.vda);
+    expect(await chainFiles(o2)).toEqual([o2, disks.vda]);
+    expect(existsSync(o1)).toBe(true); // left behind, listed; --delete-files would remove it
+    await flushDisk(lab, name);
+    // x2's point is now the base: written before x2, not after
+    expect(await reads(disks.vda, '0x11', 0)).toBe(true);
+    expect(await reads(disks.vda, '0x22', 1)).toBe(true);
+    expect(await reads(disks.vda, '0x00', 2)).toBe(true);
+    expect(await reads(o2, '0x33', 2)).toBe(true);
+    expect(await qcow2Tags(disks.vda)).toEqual(['i1']);
+  });
+
   it('--children over a mixed tree (i1 → x1 → i2 → x2): leaves first, block jobs where libvirt refuses, and the guest keeps all its data', async () => {
     const { name, disks } = await lab.newDomain();
     await host.createSnapshotAs(name, { name: 'i1' });
