@@ -5,7 +5,9 @@
 
 import { expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
-import { planRevert, type RevertParams } from '../../src/engine/flows/revert.js';
+import { existsSync } from 'node:fs';
+import { planJson } from '../../src/engine/flows/plan-print.js';
+import { planRevert, revertPlan, type RevertParams } from '../../src/engine/flows/revert.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, vdaSource } from './qemu-checks.js';
@@ -178,6 +180,35 @@ describeLab('guided revert to external snapshots on real QEMU (libvirt 9.0)', ()
     expect(await readsPattern(vda, '0x11', '0', '1M')).toBe(true);
     expect(sha256(disks.vda)).toBe(hash);
     expect(await readsPattern(m1.vda, '0x22', '0', '1M')).toBe(true);
+  });
+
+  it('the params rebuild the same plan, and a rollback takes the revert back through the undos', async () => {
+    const { name } = await lab.newDomain();
+    await guestWrite(lab, name, '0x11', '0', '1M');
+    await flushDisk(lab, name);
+    await memorySnapshot(name, 'm1');
+    await guestWrite(lab, name, '0x22', '0', '1M');
+    await flushDisk(lab, name);
+
+    const plan = await planRevert(host, { domain: name, snapshot: 'm1' });
+    const rebuilt = revertPlan(host, JSON.parse(JSON.stringify(plan.params)) as RevertParams);
+    expect(planJson(rebuilt)).toEqual(planJson(plan));
+    expect((await plan.machine.run(plan.context)).status).toBe('done');
+    const params = plan.params as RevertParams;
+    const overlays = params.guided!.overlays.map((o) => o.file);
+    expect(overlays.every((f) => existsSync(f))).toBe(true);
+
+    const back = revertPlan(host, params);
+    const done = new Set(back.machine.plan().map((s) => s.id));
+    const result = await back.machine.rollback(back.context, done);
+    expect(result.status).toBe('rolled-back');
+    // The safety snapshot's undo reverted to it: running again, with the data written after m1.
+    expect(await domstate(lab, name)).toBe('running (restored)');
+    expect(await currentSnapshot(lab, name)).toBe(params.safety!.name);
+    expect(overlays.some((f) => existsSync(f))).toBe(false);
+    const vda = await vdaSource(lab, name);
+    await stopDomain(lab, name);
+    expect(await readsPattern(vda, '0x22', '0', '1M')).toBe(true);
   });
 
   it('refuses when the snapshot\'s files are missing', async () => {
