@@ -3,7 +3,7 @@
 
 import { expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
-import { planDelete } from '../../src/engine/flows/delete.js';
+import { deletePlan, planDelete, type DeleteParams } from '../../src/engine/flows/delete.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { qcow2Tags, snapshotNames } from './qemu-checks.js';
@@ -61,6 +61,9 @@ describeLab('delete: internal snapshots on real QEMU', () => {
     const plan = await planDelete(host, { domain: name, snapshot: 'b', scope: 'children' });
     expect(plan.machine.plan().map((s) => s.id)).toEqual(['delete:c', 'delete:d', 'delete:b']);
     expect(plan.consequences.join(' ')).toMatch(/“d” is deleted; “a” becomes current/);
+    // What the journal records rebuilds the same steps (resume, rollback).
+    const rebuilt = deletePlan(host, JSON.parse(JSON.stringify(plan.params)) as DeleteParams);
+    expect(rebuilt.machine.plan()).toEqual(plan.machine.plan());
     expect((await plan.machine.run(plan.context)).status).toBe('done');
     expect(await snapshotNames(lab, name)).toEqual(['a']);
     expect(await qcow2Tags(disks.vda)).toEqual(['a']);
@@ -100,8 +103,7 @@ describeLab('delete: internal snapshots on real QEMU', () => {
     const plan = await planDelete(host, { domain: name, snapshot: 'b', metadataOnly: true });
     expect((await plan.machine.run(plan.context)).status).toBe('done');
     expect(await parents(name)).toEqual({ a: null, c: 'a' });
-    const { deletePlan } = await import('../../src/engine/flows/delete.js');
-    const replay = deletePlan(host, plan.params as Parameters<typeof deletePlan>[1]);
+    const replay = deletePlan(host, plan.params as DeleteParams);
     const undone = await replay.machine.rollback(replay.context, new Set(['forget:b']));
     expect(undone.status).toBe('rolled-back');
     expect(await parents(name)).toEqual({ a: null, b: 'a', c: 'b' });
