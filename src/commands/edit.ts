@@ -2,25 +2,36 @@
 //   --description TEXT   set it ('' removes it)       --current   make it the current snapshot
 //   --rename NEW         rename, children kept attached and the current mark kept
 //   (none of these)      edit the whole XML in $VISUAL/$EDITOR, checked before it is redefined
+//
+// Rename, description and current are flows, run like every mutating command (flow-cli.ts):
+// the plan, --dry-run, -y/--yes, --json, no terminal without --yes refuses (exit 2). With
+// --rename, a --description or --current goes into the same rename (one redefine of the new
+// name). The XML edit keeps its own loop (edit, check, re-edit or discard); without a terminal
+// it runs only with --yes and a non-interactive $EDITOR.
+//
+// Exit codes: 0 done (or nothing to change), 1 libvirt or host failure, 2 usage error, refused
+// plan (internal snapshot without --force, a name already taken, a read-only connection),
+// cancelled, or edited XML that is not a valid snapshot.
 
 import type { Host } from '../engine/host.js';
 import { editorFromEnv, runEditor } from '../engine/editor.js';
-import { editDescription, setCurrentSnapshot } from '../engine/flows/edit-operations.js';
-import { assertWritable } from '../engine/flows/edit-redefine.js';
-import { describeProblem, runEditLoop, SnapshotEditSession, type EditLoopOutcome, type EditProblem } from '../engine/flows/edit-session.js';
-import { discardRename, planRename, runRename, type RenameFlow, type RenameResult } from '../engine/flows/rename-flow.js';
-import { formatPlannedCommand, type StepState } from '../engine/flows/step-machine.js';
+import { planCurrent, planDescription } from '../engine/flows/metadata-flows.js';
+import { describeProblem, runEditLoop, SnapshotEditSession, type EditProblem } from '../engine/flows/edit-session.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
+import { planRename } from '../engine/flows/rename-flow.js';
+import { RenameError } from '../engine/flows/rename-plan.js';
+import { formatPlannedCommand } from '../engine/flows/step-machine.js';
+import { virshCommands } from '../engine/virsh/commands.js';
 import type { CliIo } from './context.js';
 import type { Prompter } from './edit-prompt.js';
 import { UsageError } from './errors.js';
+import { exitWith, runPlanFromCli, type FlowFlags } from './flow-cli.js';
 
-export interface EditOptions {
+export interface EditOptions extends FlowFlags {
   rename?: string;
   current?: boolean;
   description?: string;
   force?: boolean;
-  yes?: boolean;
-  json?: boolean;
 }
 
 export interface EditDeps {
@@ -29,40 +40,21 @@ export interface EditDeps {
   prompter: Prompter | null;
 }
 
-/** Leaves the operator's text on disk and exits 1. */
-export class EditKeptError extends Error {
-  override name = 'EditKeptError';
+/** Problems in the operator's own text: refused (exit 2). libvirt's refusals and editor failures are host failures (exit 1). */
+const TEXT_PROBLEMS: ReadonlySet<EditProblem['kind']> = new Set(['malformed', 'not-a-snapshot', 'renamed', 'schema']);
+
+function refuse(io: CliIo, message: string): never {
+  io.stderr(`virtsnap: ${message}\n`);
+  exitWith(2);
 }
 
-/** The operator discarded the edit or declined the plan: nothing changed, exit 1. */
-export class EditCancelledError extends Error {
-  override name = 'EditCancelledError';
+/** A flow with no step: what was asked is already so. */
+function reportUnchanged(io: CliIo, flags: FlowFlags, plan: FlowPlan, message: string): void {
+  if (flags.json) io.stdout(`${JSON.stringify({ type: 'result', status: 'unchanged', kind: plan.kind, domain: plan.domain, message })}\n`);
+  else io.stdout(`${message}\n`);
 }
 
-interface EditReport {
-  domain: string;
-  snapshot: string;
-  description?: { changed: boolean; value: string | null };
-  current?: boolean;
-  xml?: { outcome: EditLoopOutcome['kind']; unchanged: boolean };
-  rename?: { from: string; to: string; status: string; steps: StepState[]; workDir: string | null };
-}
-
-export function formatPlan(flow: RenameFlow): string {
-  const lines = [`Plan: rename '${flow.outline.request.from}' to '${flow.outline.request.to}' in domain '${flow.outline.request.domain}'`];
-  for (const [index, step] of flow.machine.plan().entries()) {
-    lines.push(`  ${index + 1}. ${step.title}`);
-    for (const command of step.commands) lines.push(`       ${formatPlannedCommand(command)}`);
-  }
-  for (const warning of flow.outline.warnings) lines.push(`  note: ${warning}`);
-  return `${lines.join('\n')}\n`;
-}
-
-function formatProblem(problem: EditProblem): string {
-  return `${describeProblem(problem)}\n`;
-}
-
-async function editXml(host: Host, domain: string, snapshot: string, options: EditOptions, deps: EditDeps): Promise<EditLoopOutcome> {
+async function editXml(host: Host, domain: string, snapshot: string, options: EditOptions, deps: EditDeps): Promise<void> {
   const { io, prompter } = deps;
   const hasEditor = Boolean(io.env.VISUAL?.trim() || io.env.EDITOR?.trim());
   if (!io.isTty && !hasEditor) {
@@ -70,99 +62,94 @@ async function editXml(host: Host, domain: string, snapshot: string, options: Ed
       'editing the XML needs a terminal (or $VISUAL/$EDITOR set to a non-interactive editor); without one use --description TEXT, --current or --rename NEW',
     );
   }
+  if (options.dryRun) {
+    const command = virshCommands.createSnapshotFromFile(domain, '<edited file>', { redefine: true, current: options.current });
+    io.stdout(
+      `Edit the XML of '${snapshot}' in ${editorFromEnv(io.env)}, check it (well-formed, same name, libvirt's schema), then redefine it:\n` +
+        `  $ ${formatPlannedCommand({ program: 'virsh', args: command.args, mutates: true })}\n`,
+    );
+    exitWith(0);
+  }
+  if (!io.isTty && !options.yes) {
+    refuse(io, 'not run: there is no terminal to confirm on; add --yes to run $EDITOR on the XML and redefine the result, or --dry-run to see what would run');
+  }
   const session = await SnapshotEditSession.open(host, domain, snapshot);
   const editor = editorFromEnv(io.env);
-  return runEditLoop(session, {
+  const outcome = await runEditLoop(session, {
     current: options.current,
     editor: (file) => runEditor(file, { env: io.env, editor }),
     decide: async (problem) => {
-      io.stderr(formatProblem(problem));
+      io.stderr(`${describeProblem(problem)}\n`);
       if (!prompter) return 'keep';
       const answer = await prompter.choose('Edit again (your text is kept) or discard it?', ['re-edit', 'discard'], 're-edit');
       return answer === 'discard' ? 'discard' : 're-edit';
     },
   });
+  if (outcome.kind === 'kept') {
+    io.stderr(`virtsnap: nothing was changed; your text is kept in ${outcome.file}\n`);
+    exitWith(TEXT_PROBLEMS.has(outcome.problem.kind) ? 2 : 1);
+  }
+  if (outcome.kind === 'discarded') refuse(io, 'edit discarded; nothing was changed');
+  const changed = !outcome.unchanged || Boolean(options.current);
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ type: 'result', status: changed ? 'done' : 'unchanged', kind: 'edit', domain, snapshot })}\n`);
+  } else io.stdout(changed ? `Snapshot '${snapshot}' redefined.\n` : `Snapshot '${snapshot}' XML not changed.\n`);
 }
 
-async function rename(host: Host, domain: string, snapshot: string, to: string, options: EditOptions, deps: EditDeps): Promise<RenameResult> {
-  const flow = await planRename(host, { domain, from: snapshot, to, force: options.force });
-  deps.io.stderr(formatPlan(flow));
-  if (flow.outline.refusal) {
-    await discardRename(flow);
-    throw new Error(flow.outline.refusal);
+async function rename(host: Host, domain: string, snapshot: string, to: string, options: EditOptions, io: CliIo): Promise<void> {
+  let plan;
+  try {
+    plan = await planRename(host, {
+      domain,
+      from: snapshot,
+      to,
+      force: options.force,
+      ...(options.description !== undefined ? { description: options.description } : {}),
+      makeCurrent: options.current,
+    });
+  } catch (error) {
+    if (error instanceof RenameError && error.refused) refuse(io, `cannot rename: ${error.message}`);
+    throw error;
   }
-  if (deps.prompter && !options.yes) {
-    const answer = await deps.prompter.choose('Run this plan?', ['yes', 'no'], 'no');
-    if (answer !== 'yes') {
-      await discardRename(flow);
-      throw new EditCancelledError('rename cancelled; nothing was changed');
-    }
-  }
-  return runRename(host, flow);
+  await runPlanFromCli(plan as FlowPlan, { io, host, flags: options, describeDone: () => `Renamed '${snapshot}' to '${to}'.\n` });
 }
 
-/** Checks a rename can run before anything else changes, so a refused rename changes nothing. */
-async function precheckRename(host: Host, domain: string, snapshot: string, to: string, force: boolean | undefined): Promise<void> {
-  const flow = await planRename(host, { domain, from: snapshot, to, force });
-  await discardRename(flow);
-  if (flow.outline.refusal) {
-    throw new Error(flow.outline.refusal);
+async function description(host: Host, domain: string, snapshot: string, text: string, options: EditOptions, io: CliIo): Promise<void> {
+  const value = text === '' ? null : text;
+  const plan = await planDescription(host, { domain, snapshot, description: value, makeCurrent: options.current });
+  if (plan.params.unchanged) {
+    reportUnchanged(io, options, plan as FlowPlan, `Description of '${snapshot}' unchanged${options.current ? `; '${snapshot}' already is the current snapshot` : ''}.`);
+    return;
   }
+  await runPlanFromCli(plan as FlowPlan, {
+    io,
+    host,
+    flags: options,
+    describeDone: () =>
+      `Description of '${snapshot}' ${value === null ? 'removed' : 'set'}.\n` +
+      (plan.params.makeCurrent ? `'${snapshot}' is now the current snapshot of '${domain}'.\n` : ''),
+  });
+}
+
+/** Makes a snapshot current through the flow runner (also `virtsnap current DOMAIN SNAPSHOT`). */
+export async function makeCurrent(host: Host, domain: string, snapshot: string, flags: FlowFlags, io: CliIo): Promise<void> {
+  if (host.readonly) refuse(io, 'the connection is read-only (--readonly): this changes the host, so nothing was run');
+  const plan = await planCurrent(host, { domain, snapshot });
+  if (plan.params.unchanged) {
+    reportUnchanged(io, flags, plan as FlowPlan, `'${snapshot}' already is the current snapshot of '${domain}'.`);
+    return;
+  }
+  await runPlanFromCli(plan as FlowPlan, { io, host, flags, describeDone: () => `'${snapshot}' is now the current snapshot of '${domain}'.\n` });
 }
 
 export async function editCommand(host: Host, domain: string, snapshot: string, options: EditOptions, deps: EditDeps): Promise<void> {
   const { io } = deps;
-  assertWritable(host, domain);
-  const report: EditReport = { domain, snapshot };
-  const wantsRename = options.rename !== undefined;
-  const wantsDescription = options.description !== undefined;
-  const editorFree = wantsRename || wantsDescription || Boolean(options.current);
-  if (wantsRename && options.rename === '') throw new UsageError('--rename needs a new name');
-
-  if (wantsRename && (wantsDescription || options.current)) await precheckRename(host, domain, snapshot, options.rename!, options.force);
-
-  if (!editorFree) {
-    const outcome = await editXml(host, domain, snapshot, options, deps);
-    report.xml = { outcome: outcome.kind, unchanged: outcome.kind === 'applied' && outcome.unchanged };
-    if (outcome.kind === 'kept') {
-      throw new EditKeptError(`nothing was changed; your text is kept in ${outcome.file}`);
-    }
-    if (outcome.kind === 'discarded') throw new EditCancelledError('edit discarded; nothing was changed');
-    if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-    else if (outcome.unchanged && !options.current) io.stdout(`Snapshot '${snapshot}' XML not changed.\n`);
-    else io.stdout(`Snapshot '${snapshot}' redefined.\n`);
-    return;
+  if (options.rename === '') throw new UsageError('--rename needs a new name');
+  if (host.readonly) {
+    refuse(io, 'the connection is read-only (--readonly): an edit changes the host, so nothing was run');
   }
-
-  if (wantsDescription) {
-    const value = options.description === '' ? null : options.description!;
-    const result = await editDescription(host, domain, snapshot, value, { current: options.current });
-    report.description = { changed: result.changed, value };
-    if (options.current) report.current = true;
-    if (!options.json) {
-      const what = !result.changed ? 'unchanged' : value === null ? 'removed' : 'set';
-      io.stdout(`Description of '${snapshot}' ${what}.\n`);
-    }
-  } else if (options.current) {
-    await setCurrentSnapshot(host, domain, snapshot);
-    report.current = true;
-  }
-  if (options.current && !options.json) io.stdout(`'${snapshot}' is now the current snapshot of '${domain}'.\n`);
-
-  if (wantsRename) {
-    const result = await rename(host, domain, snapshot, options.rename!, options, deps);
-    report.rename = { from: snapshot, to: options.rename!, status: result.status, steps: result.steps, workDir: result.workDir };
-    if (result.status !== 'done') {
-      if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      const failed = result.failedStep;
-      throw new Error(
-        `the rename stopped at step '${failed?.id ?? '?'}': ${failed?.message ?? 'stopped'}\n` +
-          (result.leftState ? `  state now: ${result.leftState}\n` : '  nothing was changed\n') +
-          `  the original XML and the journal are in ${result.workDir}`,
-      );
-    }
-    report.snapshot = options.rename!;
-    if (!options.json) io.stdout(`Renamed '${snapshot}' to '${options.rename!}'.\n`);
-  }
-  if (options.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (options.rename !== undefined) return rename(host, domain, snapshot, options.rename, options, io);
+  if (options.description !== undefined) return description(host, domain, snapshot, options.description, options, io);
+  if (options.current) return makeCurrent(host, domain, snapshot, options, io);
+  return editXml(host, domain, snapshot, options, deps);
 }

@@ -7,7 +7,7 @@ import { runEditor } from '../engine/editor.js';
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { editDescription, setCurrentSnapshot } from '../engine/flows/edit-operations.js';
 import { describeProblem, runEditLoop, SnapshotEditSession, type ProblemDecision } from '../engine/flows/edit-session.js';
-import { discardRename, planRename } from '../engine/flows/rename-flow.js';
+import { planRename } from '../engine/flows/rename-flow.js';
 import type { Host } from '../engine/host.js';
 import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
@@ -67,29 +67,12 @@ export function editActions(
     const picked = selection();
     if (!picked) return;
     const flow = await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: false });
-    const { outline } = flow;
     // A refused rename (an internal snapshot) can still be forced, but only by typing the new name.
-    const forced = outline.refusal ? await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: true }) : flow;
-    const children = outline.children.map((c) => `“${c.name}”`);
+    const forced = flow.refusal ? await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: true }) : flow;
     const plan: FlowPlan<Host> = {
-      kind: 'rename',
-      title: `Rename “${picked.snapshot}” to “${to}”`,
-      uri: host.uri,
-      domain: picked.domain,
-      params: forced.outline.request,
-      machine: forced.machine,
-      context: host,
-      refusal: null,
-      filesLeft: [],
-      consequences: [
-        `libvirt gets “${to}” with the same XML${outline.wasCurrent ? ', and it stays current' : ''}.`,
-        children.length ? `Its children (${children.join(', ')}) are re-attached to “${to}”.` : 'It has no children.',
-        `“${picked.snapshot}” is then forgotten (metadata only: no image data is touched).`,
-      ],
-      downtime: 'none',
-      warnings: [...(outline.refusal ? [`${outline.refusal} Type the new name to rename it anyway.`] : []), ...forced.outline.warnings],
-      confirmation: outline.refusal ? { kind: 'type-name', text: to } : { kind: 'choice' },
-      afterDone: () => discardRename(forced),
+      ...forced,
+      warnings: [...(flow.refusal ? [`${flow.refusal} Type the new name to rename it anyway.`] : []), ...forced.warnings],
+      confirmation: flow.refusal ? { kind: 'type-name', text: to } : { kind: 'choice' },
     };
     set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
   };

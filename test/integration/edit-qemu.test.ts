@@ -10,7 +10,10 @@ import { openHost } from '../../src/engine/connect.js';
 import { runEditor } from '../../src/engine/editor.js';
 import { editDescription, setCurrentSnapshot } from '../../src/engine/flows/edit-operations.js';
 import { runEditLoop, SnapshotEditSession } from '../../src/engine/flows/edit-session.js';
-import { planRename, runRename } from '../../src/engine/flows/rename-flow.js';
+import type { FlowPlan } from '../../src/engine/flows/flow-plan.js';
+import { runFlow } from '../../src/engine/flows/flow-run.js';
+import { Journal } from '../../src/engine/flows/journal.js';
+import { planRename, type RenameFlow } from '../../src/engine/flows/rename-flow.js';
 import type { Host } from '../../src/engine/host.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
@@ -22,11 +25,14 @@ describeLab('snapshot editing on real QEMU', () => {
   let lab: Lab;
   let host: Host;
   let scripts: string;
+  let journal: Journal;
+  const runRename = (flow: RenameFlow) => runFlow(flow as FlowPlan, { journal });
 
   beforeAll(async () => {
     lab = await startLab();
     host = openHost({ uri: lab.uri });
     scripts = mkdtempSync(join(tmpdir(), 'vs-edit-qemu-'));
+    journal = new Journal(join(scripts, 'state'));
   });
 
   afterAll(async () => {
@@ -59,18 +65,18 @@ describeLab('snapshot editing on real QEMU', () => {
     const x2Before = (await lab.virsh('snapshot-dumpxml', name, 'x2')).stdout;
 
     const flow = await planRename(host, { domain: name, from: 'x2', to: 'x2-renamed' });
-    expect(flow.outline.refusal).toBeNull();
-    expect(flow.outline.internal).toBe(false);
-    expect(flow.outline.forgetMode).toBe('metadata');
+    expect(flow.refusal).toBeNull();
+    expect(flow.params.internal).toBe(false);
+    expect(flow.params.forgetMode).toBe('metadata');
     const commands = flow.machine.plan().flatMap((s) => s.commands.map((c) => c.args.join(' ')));
     expect(commands).toEqual([
-      `snapshot-create --domain=${name} --xmlfile=${flow.outline.newFile} --redefine --current`,
-      `snapshot-create --domain=${name} --xmlfile=${flow.outline.children[0]!.file} --redefine`,
+      `snapshot-create --domain=${name} --xmlfile=${flow.files.new} --redefine --current`,
+      `snapshot-create --domain=${name} --xmlfile=${flow.files.children[0]!.new} --redefine`,
       `snapshot-delete --domain=${name} --snapshotname=x2 --metadata`,
       `snapshot-list --domain=${name} --parent`,
       `snapshot-current --domain=${name} --name`,
     ]);
-    const result = await runRename(host, flow);
+    const result = await runRename(flow);
     expect(result.status).toBe('done');
     expect(result.journal.filter((e) => e.event === 'done').map((e) => e.step)).toEqual(['redefine-new', 'repoint-child:x3', 'forget-old', 'verify']);
 
@@ -83,25 +89,56 @@ describeLab('snapshot editing on real QEMU', () => {
     expect((await lab.virsh('snapshot-info', name, 'x2')).stderr).toMatch(/Domain snapshot not found|no domain snapshot with matching name/);
   });
 
-  it('renames an external snapshot whose child is current, through the CLI', async () => {
-    const { name } = await lab.newDomain();
-    for (const snap of ['e1', 'e2']) await host.createSnapshotAs(name, { name: snap, diskOnly: true, atomic: true });
-    expect(await currentOf(name)).toBe('e2');
+  async function cli(args: string[]) {
     let stderr = '';
     let stdout = '';
-    const code = await main(['edit', '-c', lab.uri, name, 'e1', '--rename', 'first overlay'], {
+    const code = await main(args, {
       stdout: (t) => void (stdout += t),
       stderr: (t) => void (stderr += t),
       isTty: false,
       env: { PATH: process.env.PATH },
     });
-    expect(stderr).toContain("Plan: rename 'e1' to 'first overlay'");
-    expect(code).toBe(0);
-    expect(stdout).toBe("Renamed 'e1' to 'first overlay'.\n");
+    return { code, stdout, stderr };
+  }
+
+  it('renames an external snapshot whose child is current, through the CLI: refused without --yes, done with it', async () => {
+    const { name } = await lab.newDomain();
+    for (const snap of ['e1', 'e2']) await host.createSnapshotAs(name, { name: snap, diskOnly: true, atomic: true });
+    expect(await currentOf(name)).toBe('e2');
+    const before = (await lab.virsh('snapshot-list', name, '--parent')).stdout;
+
+    const refused = await cli(['edit', '-c', lab.uri, name, 'e1', '--rename', 'first overlay']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toContain(`Rename “e1” to “first overlay” in ${name}`);
+    expect(refused.stderr).toMatch(/not run: there is no terminal to confirm on/);
+    expect((await lab.virsh('snapshot-list', name, '--parent')).stdout).toBe(before);
+
+    const r = await cli(['edit', '-c', lab.uri, name, 'e1', '--rename', 'first overlay', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Renamed 'e1' to 'first overlay'.\n");
     const listed = (await lab.virsh('snapshot-list', name, '--parent')).stdout;
     expect(listed).toMatch(/^ *e2 .* first overlay *$/m);
     expect(listed).not.toMatch(/^ *e1 /m);
     expect(await currentOf(name)).toBe('e2');
+  });
+
+  it('sets a description and the current mark through the CLI (--yes), and `current` moves the mark back', async () => {
+    const { name } = await lab.newDomain();
+    for (const snap of ['c1', 'c2']) await host.createSnapshotAs(name, { name: snap, diskOnly: true, atomic: true });
+    const refused = await cli(['edit', '-c', lab.uri, name, 'c1', '--description', 'first & <best>', '--current']);
+    expect(refused.code).toBe(2);
+    expect((await lab.virsh('snapshot-dumpxml', name, 'c1')).stdout).not.toContain('<description>');
+
+    const r = await cli(['edit', '-c', lab.uri, name, 'c1', '--description', 'first & <best>', '--current', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await lab.virsh('snapshot-dumpxml', name, 'c1')).stdout).toContain('<description>first &amp; &lt;best&gt;</description>');
+    expect(await currentOf(name)).toBe('c1');
+
+    const shown = await cli(['current', '-c', lab.uri, name]);
+    expect(shown.stdout).toBe('c1\n');
+    const back = await cli(['current', '-c', lab.uri, name, 'c2', '--yes']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(await currentOf(name)).toBe('c2');
   });
 
   it('refuses to rename an internal snapshot, and changes nothing', async () => {
@@ -109,9 +146,9 @@ describeLab('snapshot editing on real QEMU', () => {
     await host.createSnapshotAs(name, { name: 'i1' });
     await host.createSnapshotAs(name, { name: 'i2' });
     const flow = await planRename(host, { domain: name, from: 'i1', to: 'i1-renamed' });
-    expect(flow.outline.internal).toBe(true);
-    expect(flow.outline.refusal).toMatch(/QEMU keeps the old name as the qcow2 tag.*shut off \(failed\)/);
-    await expect(runRename(host, flow)).rejects.toThrow(/internal snapshot/);
+    expect(flow.params.internal).toBe(true);
+    expect(flow.refusal).toMatch(/QEMU keeps the old name as the qcow2 tag.*shut off \(failed\)/);
+    await expect(runRename(flow)).rejects.toThrow(/internal snapshot/);
     expect(await parentsOf(name)).toEqual({ i1: '', i2: 'i1' });
     expect(await qcow2Tags(disks.vda)).toEqual(['i1', 'i2']);
   });
@@ -121,9 +158,9 @@ describeLab('snapshot editing on real QEMU', () => {
     await host.createSnapshotAs(name, { name: 'i1' });
     await host.createSnapshotAs(name, { name: 'i2' });
     const flow = await planRename(host, { domain: name, from: 'i1', to: 'i1-renamed', force: true });
-    expect(flow.outline.refusal).toBeNull();
-    expect(flow.outline.warnings.join(' ')).toMatch(/anyway \(--force\)/);
-    expect((await runRename(host, flow)).status).toBe('done');
+    expect(flow.refusal).toBeNull();
+    expect(flow.warnings.join(' ')).toMatch(/anyway \(--force\)/);
+    expect((await runRename(flow)).status).toBe('done');
     expect(await parentsOf(name)).toEqual({ 'i1-renamed': '', i2: 'i1-renamed' });
     expect(await currentOf(name)).toBe('i2');
     expect(await qcow2Tags(disks.vda)).toEqual(['i1', 'i2']);

@@ -12,7 +12,11 @@ import { demoUri, openHost } from '../../src/engine/connect.js';
 import { runEditor } from '../../src/engine/editor.js';
 import { editDescription, setCurrentSnapshot } from '../../src/engine/flows/edit-operations.js';
 import { runEditLoop, SnapshotEditSession, type EditProblem } from '../../src/engine/flows/edit-session.js';
-import { planRename, runRename } from '../../src/engine/flows/rename-flow.js';
+import type { FlowPlan } from '../../src/engine/flows/flow-plan.js';
+import { continueFlow, rollbackFlow, runFlow } from '../../src/engine/flows/flow-run.js';
+import { Journal } from '../../src/engine/flows/journal.js';
+import { planRename, renamePlan, type RenameFlow } from '../../src/engine/flows/rename-flow.js';
+import type { RenameParams } from '../../src/engine/flows/rename-plan.js';
 import type { Host } from '../../src/engine/host.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { ReadOnlyError } from '../../src/engine/virsh/errors.js';
@@ -20,10 +24,15 @@ import { ReadOnlyError } from '../../src/engine/virsh/errors.js';
 const DOMAIN = 'web-01';
 
 let scripts: string;
+let journal: Journal;
 beforeAll(() => {
   scripts = mkdtempSync(join(tmpdir(), 'vs-edit-scripts-'));
+  journal = new Journal(join(scripts, 'state'));
 });
 afterAll(() => rmSync(scripts, { recursive: true, force: true }));
+
+/** Runs a rename plan journaled into this file's own journal. */
+const runRename = (flow: RenameFlow, signal?: AbortSignal) => runFlow(flow as FlowPlan, { journal, signal });
 
 /** An executable non-interactive editor: a shell script that edits "$1". */
 function editorScript(name: string, body: string): string {
@@ -152,19 +161,19 @@ describe('snapshot editing on the test driver', () => {
 
   it('refuses to rename an internal snapshot unless forced; forced, children stay attached', async () => {
     const refused = await planRename(host, { domain: DOMAIN, from: 'php 8.3 experiment', to: 'php83' });
-    expect(refused.outline.refusal).toMatch(/internal snapshot.*qcow2 tag.*shut off \(failed\).*--force/);
-    await expect(runRename(host, refused)).rejects.toThrow(/internal snapshot/);
+    expect(refused.refusal).toMatch(/internal snapshot.*qcow2 tag.*shut off \(failed\).*--force/);
+    await expect(runRename(refused)).rejects.toThrow(/internal snapshot/);
     expect(await parents(host)).toMatchObject({ 'php 8.3 experiment': 'before upgrade' });
-    expect(existsSync(refused.outline.workDir)).toBe(true);
-    rmSync(refused.outline.workDir, { recursive: true, force: true });
+    // planning writes nothing: the steps write their own files when they run
+    expect(existsSync(refused.params.workDir)).toBe(false);
 
     const flow = await planRename(host, { domain: DOMAIN, from: 'php 8.3 experiment', to: 'php 8.3 → dropped', force: true });
-    expect(flow.outline.warnings.join('\n')).toMatch(/test driver: it refuses `snapshot-delete --metadata`/);
+    expect(flow.warnings.join('\n')).toMatch(/test driver: it refuses `snapshot-delete --metadata`/);
     expect(flow.machine.plan().map((s) => s.id)).toEqual(['redefine-new', 'repoint-child:php rollback point', 'forget-old', 'verify']);
-    const result = await runRename(host, flow);
+    const result = await runRename(flow);
     expect(result.status).toBe('done');
-    expect(result.workDir).toBeNull();
-    expect(existsSync(flow.outline.workDir)).toBe(false);
+    expect(journal.find(result.flowId)?.end?.status).toBe('done');
+    expect(existsSync(flow.params.workDir)).toBe(false);
     const tree = await parents(host);
     expect(tree['php 8.3 experiment']).toBeUndefined();
     expect(tree['php 8.3 → dropped']).toBe('before upgrade');
@@ -174,30 +183,64 @@ describe('snapshot editing on the test driver', () => {
   it('renames an external current snapshot and keeps it current', async () => {
     await setCurrentSnapshot(host, DOMAIN, 'tls-renewal');
     const flow = await planRename(host, { domain: DOMAIN, from: 'tls-renewal', to: 'tls renewal (ecdsa)' });
-    expect(flow.outline.refusal).toBeNull();
-    const result = await runRename(host, flow);
+    expect(flow.refusal).toBeNull();
+    const result = await runRename(flow);
     expect(result.status).toBe('done');
     expect(await host.currentSnapshotName(DOMAIN)).toBe('tls renewal (ecdsa)');
     expect((await parents(host))['tls renewal (ecdsa)']).toBe('after upgrade');
   });
 
-  it('a rename stopped after its first step leaves both names, the children under the old one, and a journal', async () => {
+  it('a rename stopped after its first step is unfinished in the journal; resumed from its params it completes', async () => {
     const flow = await planRename(host, { domain: 'dev-sandbox', from: 'clean', to: 'clean-v2', force: true });
     const controller = new AbortController();
     flow.machine.subscribe((s) => {
       if (s.steps[0]!.status === 'done') controller.abort(new Error('stop'));
     });
-    const result = await runRename(host, flow, { signal: controller.signal });
+    const result = await runRename(flow, controller.signal);
     expect(result.status).toBe('stopped');
+    expect(result.unfinished).toBe(true);
     expect(result.steps.map((s) => s.status)).toEqual(['done', 'pending', 'pending', 'pending', 'pending']);
     expect(result.leftState).toMatch(/both 'clean' and 'clean-v2' exist; the children still hang under 'clean'/);
-    expect(result.workDir).toBe(flow.outline.workDir);
     const listed = Object.fromEntries((await host.listSnapshots('dev-sandbox')).map((s) => [s.name, s.parent]));
     expect(listed).toEqual({ clean: null, 'clean-v2': null, 'with node 22': 'clean', 'with rust': 'clean' });
-    const journal = readFileSync(join(result.workDir!, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: string; event: string });
-    expect(journal.map((e) => `${e.step}:${e.event}`)).toEqual(['redefine-new:started', 'redefine-new:done', 'null:stopped']);
-    expect(readFileSync(flow.outline.originalFile, 'utf8')).toContain('<name>clean</name>');
-    rmSync(result.workDir!, { recursive: true, force: true });
+    expect(readFileSync(flow.files.original, 'utf8')).toContain('<name>clean</name>');
+
+    const record = journal.unfinished(host.uri).find((f) => f.id === result.flowId)!;
+    expect(record.done).toEqual(['redefine-new']);
+    expect(record.remaining).toEqual(['repoint-child:with node 22', 'repoint-child:with rust', 'forget-old', 'verify']);
+    // the scratch files may be gone (a reboot): the params rebuild the same steps and rewrite them
+    rmSync(flow.params.workDir, { recursive: true, force: true });
+    const rebuilt = renamePlan(host, record.begin.params as RenameParams);
+    const resumed = await continueFlow(rebuilt as FlowPlan, record, { journal });
+    expect(resumed.status).toBe('done');
+    expect(resumed.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(journal.find(result.flowId)?.end?.status).toBe('done');
+    const after = Object.fromEntries((await host.listSnapshots('dev-sandbox')).map((s) => [s.name, s.parent]));
+    expect(after).toEqual({ 'clean-v2': null, 'with node 22': 'clean-v2', 'with rust': 'clean-v2' });
+  });
+
+  it('a rename stopped half-way rolls back through its undos, newest first', async () => {
+    await setCurrentSnapshot(host, DOMAIN, 'before upgrade');
+    const before = await parents(host);
+    const flow = await planRename(host, { domain: DOMAIN, from: 'before upgrade', to: 'pre-upgrade', force: true });
+    const controller = new AbortController();
+    flow.machine.subscribe((s) => {
+      if (s.steps[1]!.status === 'done') controller.abort(new Error('stop'));
+    });
+    const result = await runRename(flow, controller.signal);
+    expect(result.status).toBe('stopped');
+    expect((await parents(host))['pre-upgrade']).toBe('nginx configured');
+    const record = journal.find(result.flowId)!;
+    const firstChild = flow.machine.plan()[1]!.id;
+    expect(firstChild).toMatch(/^repoint-child:/);
+    expect(record.done).toEqual(['redefine-new', firstChild]);
+    const back = await rollbackFlow(renamePlan(host, record.begin.params as RenameParams) as FlowPlan, record, { journal });
+    expect(back.status).toBe('rolled-back');
+    expect(back.journal.filter((e) => e.event === 'undo-done').map((e) => e.step)).toEqual([firstChild, 'redefine-new']);
+    expect(journal.find(result.flowId)?.end?.status).toBe('rolled-back');
+    expect(await parents(host)).toEqual(before);
+    expect(await host.currentSnapshotName(DOMAIN)).toBe('before upgrade');
+    expect(existsSync(flow.params.workDir)).toBe(false);
   });
 
   it('refuses renames onto an existing name, to the same name, or of a missing snapshot', async () => {
@@ -247,10 +290,21 @@ describe('virtsnap edit (in-process CLI)', () => {
     expect(r.stderr).toMatch(/needs a terminal.*--description TEXT, --current or --rename NEW/);
   });
 
-  it('without a terminal, malformed XML exits 1 and leaves the text in the file it names', async () => {
-    const editor = editorScript('cli-break.sh', `sed -i 's|<description>.*</description>|<description>lost?</descriptio>|' "$1"`);
+  const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('an XML edit on a pipe without --yes refuses with exit 2 before the editor runs', async () => {
+    const marker = join(scripts, 'editor-ran');
+    const editor = editorScript('cli-marker.sh', `touch '${marker}'`);
     const r = await cli(['edit', '--demo', DOMAIN, 'nginx configured'], { EDITOR: editor });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not run: there is no terminal to confirm on; add --yes/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('with --yes and no terminal, malformed XML exits 2 and leaves the text in the file it names', async () => {
+    const editor = editorScript('cli-break.sh', `sed -i 's|<description>.*</description>|<description>lost?</descriptio>|' "$1"`);
+    const r = await cli(['edit', '--demo', DOMAIN, 'nginx configured', '--yes'], { EDITOR: editor });
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Malformed XML at line 3, column \d+/);
     const file = /your text is kept in (\S+\.xml)/.exec(r.stderr)?.[1];
     expect(file).toBeDefined();
@@ -258,33 +312,81 @@ describe('virtsnap edit (in-process CLI)', () => {
     expect(readFileSync(file!, 'utf8')).toContain('<description>lost?</descriptio>');
   });
 
-  it('sets a description and the current mark in one command', async () => {
-    const r = await cli(['edit', '--demo', DOMAIN, 'fresh-install', '--description', 'base', '--current', '--json']);
+  it('on a pipe without --yes, a description, current or rename edit refuses with exit 2 and runs nothing', async () => {
+    for (const args of [
+      ['--description', 'base'],
+      ['--current'],
+      ['--rename', 'base', '--force'],
+    ]) {
+      const r = await cli(['edit', '--demo', DOMAIN, 'fresh-install', ...args, '--json']);
+      expect(r.code).toBe(2);
+      const lines = jsonLines(r.stdout);
+      expect(lines.map((l) => l.type)).toEqual(['plan']);
+      expect(r.stderr).toMatch(/not run: there is no terminal to confirm on; add --yes/);
+    }
+  });
+
+  it('--dry-run --json prints the plan as JSON and exits 0', async () => {
+    const r = await cli(['edit', '--demo', DOMAIN, 'tls-renewal', '--rename', 'tls-x', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const [plan, ...rest] = jsonLines(r.stdout);
+    expect(rest).toEqual([]);
+    expect(plan).toMatchObject({ type: 'plan', kind: 'rename', domain: DOMAIN, refusal: null });
+    const steps = plan!.steps as { id: string; commands: string[][]; undo: { title: string } | null }[];
+    expect(steps.map((s) => s.id)).toEqual(['redefine-new', 'forget-old', 'verify']);
+    expect(steps[0]!.commands[0]).toEqual(['virsh', 'snapshot-create', `--domain=${DOMAIN}`, expect.stringMatching(/^--xmlfile=\S+new-tls-x\.xml$/), '--redefine', '--current']);
+    expect(steps[0]!.undo?.title).toMatch(/forget 'tls-x' again/);
+  });
+
+  it('sets a description and the current mark in one redefine with --yes; the step checks the host', async () => {
+    const r = await cli(['edit', '--demo', DOMAIN, 'fresh-install', '--description', 'base', '--current', '--json', '--yes']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ domain: DOMAIN, snapshot: 'fresh-install', description: { changed: true, value: 'base' }, current: true });
+    const lines = jsonLines(r.stdout);
+    expect(lines[0]).toMatchObject({ type: 'plan', kind: 'description' });
+    expect(lines.filter((l) => l.type === 'step').map((l) => `${String(l.step)}:${String(l.event)}`)).toEqual(['redefine:started', 'redefine:done']);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done', unfinished: false });
   });
 
-  it('prints the rename plan and refuses an internal snapshot', async () => {
-    const r = await cli(['edit', '--demo', DOMAIN, 'fresh-install', '--rename', 'base']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Plan: rename 'fresh-install' to 'base'");
-    expect(r.stderr).toMatch(/virsh snapshot-create --domain=web-01 --xmlfile=\S+ --redefine/);
-    expect(r.stderr).toMatch(/cannot rename 'fresh-install': it is an internal snapshot/);
-  });
-
-  it('renames with --force on the test driver', async () => {
-    const r = await cli(['edit', '--demo', DOMAIN, 'nginx configured', '--rename', 'nginx ok', '--force', '--json']);
+  it('an unchanged description is reported and nothing runs', async () => {
+    const r = await cli(['edit', '--demo', DOMAIN, 'tls-renewal', '--description', 'before switching to ECDSA certificates']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { snapshot: string; rename: { status: string; steps: { id: string; status: string }[] } };
-    expect(report.snapshot).toBe('nginx ok');
-    expect(report.rename.status).toBe('done');
-    expect(report.rename.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+    expect(r.stdout).toBe("Description of 'tls-renewal' unchanged.\n");
   });
 
-  it('refuses on a read-only connection', async () => {
-    const r = await cli(['edit', '--demo', '-r', DOMAIN, 'fresh-install', '--description', 'x']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/read-only mode: refusing to run 'snapshot-create'/);
+  it('refuses an internal snapshot rename with exit 2, printing the plan', async () => {
+    const r = await cli(['edit', '--demo', DOMAIN, 'fresh-install', '--rename', 'base']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("Rename “fresh-install” to “base” in web-01");
+    expect(r.stdout).toMatch(/virsh -c \S+ snapshot-create --domain=web-01 --xmlfile=\S+ --redefine/);
+    expect(r.stderr).toMatch(/refused: cannot rename 'fresh-install': it is an internal snapshot/);
+  });
+
+  it('refuses a rename to the same name or a name taken with exit 2', async () => {
+    const same = await cli(['edit', '--demo', DOMAIN, 'tls-renewal', '--rename', 'tls-renewal', '--yes']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/already named 'tls-renewal'/);
+    const taken = await cli(['edit', '--demo', DOMAIN, 'tls-renewal', '--rename', 'fresh-install', '--yes']);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/already has a snapshot named 'fresh-install'/);
+  });
+
+  it('renames with --force --yes on the test driver', async () => {
+    const r = await cli(['edit', '--demo', DOMAIN, 'nginx configured', '--rename', 'nginx ok', '--force', '--json', '--yes']);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines.filter((l) => l.type === 'step' && l.event === 'done').map((l) => l.step)).toEqual([
+      'redefine-new',
+      'repoint-child:before upgrade',
+      'forget-old',
+      'verify',
+    ]);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done' });
+  });
+
+  it('refuses on a read-only connection with exit 2', async () => {
+    const r = await cli(['edit', '--demo', '-r', DOMAIN, 'fresh-install', '--description', 'x', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/read-only/);
   });
 });

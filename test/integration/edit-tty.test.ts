@@ -72,7 +72,7 @@ else sed -i 's|<description>.*</description>|<description>typed by hand</descrip
     expect(existsSync(readFileSync(join(dir, 'path'), 'utf8').trim())).toBe(false);
   });
 
-  it('discard removes the text and changes nothing (exit 1)', async () => {
+  it('discard removes the text and changes nothing (exit 2)', async () => {
     for (const f of ['seen-0.xml', 'seen-1.xml']) rmSync(join(dir, f), { force: true });
     await start('discard', ['edit', '--demo', 'web-01', 'nginx configured']);
     await waitForScreen('discard', (s) => s.includes('[RE-EDIT/discard]'), 'the question');
@@ -80,18 +80,18 @@ else sed -i 's|<description>.*</description>|<description>typed by hand</descrip
     await tmux('send-keys', '-t', 'discard', 'Enter');
     const done = await waitForScreen('discard', (s) => s.includes('exit='), 'exit');
     expect(done).toContain('edit discarded; nothing was changed');
-    expect(done).toContain('exit=1');
+    expect(done).toContain('exit=2');
     expect(existsSync(readFileSync(join(dir, 'path'), 'utf8').trim())).toBe(false);
   });
 
   it('shows the rename plan and takes Enter as no', async () => {
     await start('rename', ['edit', '--demo', 'web-01', 'tls-renewal', '--rename', 'tls-x']);
-    const screen = await waitForScreen('rename', (s) => s.includes('Run this plan? [yes/NO]'), 'the confirmation');
-    expect(screen).toContain("Plan: rename 'tls-renewal' to 'tls-x'");
-    expect(screen).toMatch(/virsh snapshot-create --domain=web-01 --xmlfile=\S+new-tls-x\.xml --redefine --current/);
+    const screen = await waitForScreen('rename', (s) => s.includes('Proceed? [y/N]'), 'the confirmation');
+    expect(screen).toContain("Rename “tls-renewal” to “tls-x” in web-01");
+    expect(screen).toMatch(/snapshot-create --domain=web-01 --xmlfile=\S+new-tls-x\.xml --redefine --current/);
     await tmux('send-keys', '-t', 'rename', 'Enter');
     const done = await waitForScreen('rename', (s) => s.includes('exit='), 'exit');
-    expect(done).toContain('rename cancelled; nothing was changed');
-    expect(done).toContain('exit=1');
+    expect(done).toContain('cancelled; nothing was changed');
+    expect(done).toContain('exit=2');
   });
 });

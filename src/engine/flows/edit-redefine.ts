@@ -2,7 +2,8 @@
 // whole document back to libvirt with `snapshot-create --redefine`. Shared by the XML editor,
 // description and current-mark edits, and rename.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host } from '../host.js';
@@ -22,6 +23,31 @@ export function assertWritable(host: Host, domain: string, snapshotFile = '<file
 /** Private temporary folder for the files of one edit or rename. */
 export function makeWorkDir(prefix: 'edit' | 'rename'): Promise<string> {
   return mkdtemp(join(tmpdir(), `virtsnap-${prefix}-`));
+}
+
+/**
+ * Where a flow keeps the XML files its steps hand to virsh: a name only, chosen when it is
+ * planned and kept in its params, so that a resumed flow names the same files. Nothing is
+ * created until a step writes its file (writeFlowFile), so a plan that never runs leaves nothing.
+ */
+export function flowWorkDirName(prefix: 'rename' | 'description'): string {
+  return join(tmpdir(), `virtsnap-${prefix}-${randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * Writes one of a flow's files, making its folder first (private to this user). A folder that
+ * is already there is used only when it is this user's own real folder, not someone's link.
+ */
+export async function writeFlowFile(dir: string, file: string, text: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const stat = await lstat(dir);
+    const uid = process.getuid?.();
+    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) throw new Error(`${dir} is not a folder of this user's own; not writing into it`);
+  }
+  await writeFile(file, text, { mode: 0o600 });
 }
 
 /** A file name that says what it holds and that any shell or editor takes as is. */

@@ -7,12 +7,18 @@ import type { FlowPlan } from './flow-plan.js';
 import type { FlowRecord } from './journal.js';
 import { deletePlan, type DeleteParams } from './delete.js';
 import { revertPlan, type RevertParams } from './revert.js';
+import { renamePlan } from './rename-flow.js';
+import type { RenameParams } from './rename-plan.js';
+import { currentPlan, descriptionPlan, type CurrentParams, type DescriptionParams } from './metadata-flows.js';
 
 type Rebuild = (host: Host, params: unknown) => FlowPlan | Promise<FlowPlan>;
 
 const KINDS: Record<string, Rebuild> = {
   revert: (host, params) => revertPlan(host, params as RevertParams) as FlowPlan,
   delete: (host, params) => deletePlan(host, params as DeleteParams) as FlowPlan,
+  rename: (host, params) => renamePlan(host, params as RenameParams) as FlowPlan,
+  description: (host, params) => descriptionPlan(host, params as DescriptionParams) as FlowPlan,
+  current: (host, params) => currentPlan(host, params as CurrentParams) as FlowPlan,
 };
 
 export function resumableKinds(): string[] {

@@ -1,18 +1,21 @@
-// Planning a snapshot rename: what will run, what refuses it, and the XML files it needs,
-// prepared before anything changes so that the plan shows the exact commands.
+// Planning a snapshot rename: what will run, what refuses it, and the XML it needs, read from
+// the host once before anything changes so that the plan shows the exact commands.
 //
 // libvirt has no rename. virsh's `snapshot-edit --rename` redefines the new name and then
 // deletes the old one's metadata, which re-parents the children to the old snapshot's parent.
 // Internal snapshots cannot be renamed at all in practice: QEMU keeps the old qcow2 tag, so a
 // later revert asks QEMU for a tag that does not exist, fails, and leaves the domain
 // `shut off (failed)`; neither QEMU nor qemu-img can rename a tag.
+//
+// Everything the steps need, the XML documents included, is kept in RenameParams (plain JSON),
+// so that `virtsnap resume` rebuilds the same steps with the same file names from the journal,
+// even after the scratch files are gone: each step writes its own file before it runs.
 
-import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../host.js';
-import type { SnapshotDetail, SnapshotSummary } from '../model.js';
+import type { SnapshotDetail } from '../model.js';
 import { SnapshotXml } from '../xml/snapshot-xml.js';
-import { assertWritable, makeWorkDir, safeFileName, snapshotXmlForEdit } from './edit-redefine.js';
+import { assertWritable, flowWorkDirName, safeFileName, snapshotXmlForEdit } from './edit-redefine.js';
 
 export interface RenameRequest {
   domain: string;
@@ -20,26 +23,36 @@ export interface RenameRequest {
   to: string;
   /** Rename even an internal snapshot (its revert will then fail). */
   force?: boolean;
+  /** Also set the description in the same redefine ('' or null removes it; undefined keeps it). */
+  description?: string | null;
+  /** Also make the renamed snapshot the current one. */
+  makeCurrent?: boolean;
 }
 
 export interface RenameChild {
   name: string;
+  /** Its redefine passes --current (it is current now, and the rename does not make the new name current). */
   current: boolean;
   /** The child's XML with <parent> pointing at the new name. */
-  file: string;
+  xml: string;
+  /** The child's XML as it is (for the undo). */
+  originalXml: string;
 }
 
 /** How the old name is forgotten: `--metadata` on real drivers; the test driver refuses that flag but has no storage to lose. */
 export type ForgetMode = 'metadata' | 'test-driver-delete';
 
-export interface RenameOutline {
-  request: RenameRequest;
-  /** Files of this rename: the new XML, each child's XML, the originals, and journal.jsonl. */
+export interface RenameParams {
+  request: { domain: string; from: string; to: string; force: boolean; description?: string | null; makeCurrent: boolean };
+  /** Scratch folder for the XML files handed to virsh (created by the first step that writes one). */
   workDir: string;
-  newFile: string;
-  /** The old snapshot's XML as libvirt printed it (to restore by hand if ever needed). */
-  originalFile: string;
+  /** The old snapshot's XML as libvirt printed it (to restore by hand, and for the undo). */
+  originalXml: string;
+  /** The same XML under the new name (and description, when one is set). */
+  newXml: string;
   wasCurrent: boolean;
+  /** The current snapshot before the rename (to give the mark back on rollback). */
+  previousCurrent: string | null;
   parent: string | null;
   children: RenameChild[];
   internal: boolean;
@@ -49,8 +62,21 @@ export interface RenameOutline {
   warnings: string[];
 }
 
+export interface RenameFiles {
+  original: string;
+  new: string;
+  children: { name: string; new: string; original: string }[];
+}
+
 export class RenameError extends Error {
   override name = 'RenameError';
+  constructor(
+    message: string,
+    /** True for requests that make no sense (empty name, same name, name taken); false when the snapshot is missing. */
+    readonly refused = true,
+  ) {
+    super(message);
+  }
 }
 
 /** Internal memory or any internal disk: the qcow2 tags carry the old name. */
@@ -66,54 +92,45 @@ export function isTestDriver(uri: string): boolean {
   return /^test(\+[a-z]+)?:/.test(uri);
 }
 
-/** Reads what the rename needs and writes its files. Throws RenameError for requests that can never run. */
-export async function outlineRename(host: Host, request: RenameRequest): Promise<RenameOutline> {
+/** The scratch files' names, from the params alone (the same on every rebuild). */
+export function renameFiles(params: RenameParams): RenameFiles {
+  const { from, to } = params.request;
+  return {
+    original: join(params.workDir, `original-${safeFileName(from)}`),
+    new: join(params.workDir, `new-${safeFileName(to)}`),
+    children: params.children.map((child, index) => ({
+      name: child.name,
+      new: join(params.workDir, `child-${index + 1}-${safeFileName(child.name)}`),
+      original: join(params.workDir, `child-${index + 1}-original-${safeFileName(child.name)}`),
+    })),
+  };
+}
+
+/** Reads what the rename needs (nothing is written anywhere). Throws RenameError for requests that can never run. */
+export async function outlineRename(host: Host, request: RenameRequest): Promise<RenameParams> {
   const { domain, from, to } = request;
   assertWritable(host, domain);
   if (to === '') throw new RenameError('the new name is empty');
   if (to === from) throw new RenameError(`the snapshot is already named '${from}'`);
   const snapshots = await host.listSnapshots(domain);
   const source = snapshots.find((s) => s.name === from);
-  if (!source) throw new RenameError(`domain '${domain}' has no snapshot named '${from}'`);
+  if (!source) throw new RenameError(`domain '${domain}' has no snapshot named '${from}'`, false);
   if (snapshots.some((s) => s.name === to)) throw new RenameError(`domain '${domain}' already has a snapshot named '${to}'`);
 
-  const xml = await snapshotXmlForEdit(host, domain, from);
-  const renamed = SnapshotXml.parse(xml);
+  const originalXml = await snapshotXmlForEdit(host, domain, from);
+  const renamed = SnapshotXml.parse(originalXml);
   const detail = renamed.detail();
   renamed.setName(to);
-
-  const workDir = await makeWorkDir('rename');
-  try {
-    return await prepareFiles(host, request, xml, renamed, detail, snapshots, workDir);
-  } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
-async function prepareFiles(
-  host: Host,
-  request: RenameRequest,
-  xml: string,
-  renamed: SnapshotXml,
-  detail: SnapshotDetail,
-  snapshots: SnapshotSummary[],
-  workDir: string,
-): Promise<RenameOutline> {
-  const { domain, from, to } = request;
-  const source = snapshots.find((s) => s.name === from)!;
-  const originalFile = join(workDir, `original-${safeFileName(from)}`);
-  const newFile = join(workDir, `new-${safeFileName(to)}`);
-  await writeFile(originalFile, xml);
-  await writeFile(newFile, renamed.toXml());
+  if (request.description !== undefined) renamed.setDescription(request.description === '' ? null : request.description);
+  const makeCurrent = Boolean(request.makeCurrent) && !source.current;
+  const previousCurrent = snapshots.find((s) => s.current)?.name ?? null;
 
   const children: RenameChild[] = [];
-  for (const [index, child] of snapshots.filter((s) => s.parent === from).entries()) {
-    const childXml = SnapshotXml.parse(await snapshotXmlForEdit(host, domain, child.name));
+  for (const child of snapshots.filter((s) => s.parent === from)) {
+    const childOriginal = await snapshotXmlForEdit(host, domain, child.name);
+    const childXml = SnapshotXml.parse(childOriginal);
     childXml.setParent(to);
-    const file = join(workDir, `child-${index + 1}-${safeFileName(child.name)}`);
-    await writeFile(file, childXml.toXml());
-    children.push({ name: child.name, current: child.current, file });
+    children.push({ name: child.name, current: child.current && !makeCurrent, xml: childXml.toXml(), originalXml: childOriginal });
   }
 
   const internal = hasInternalParts(detail);
@@ -130,11 +147,19 @@ async function prepareFiles(
     );
   }
   return {
-    request,
-    workDir,
-    newFile,
-    originalFile,
+    request: {
+      domain,
+      from,
+      to,
+      force: Boolean(request.force),
+      ...(request.description !== undefined ? { description: request.description } : {}),
+      makeCurrent,
+    },
+    workDir: flowWorkDirName('rename'),
+    originalXml,
+    newXml: renamed.toXml(),
     wasCurrent: source.current,
+    previousCurrent,
     parent: source.parent,
     children,
     internal,
