@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { demoUri, openHost, resolveUri } from './engine/connect.js';
+import { demoUri, openHost, packageRoot, resolveUri } from './engine/connect.js';
 import type { Host } from './engine/host.js';
 import { CommandLog, type CommandLogEntry } from './engine/virsh/command-log.js';
 import { addConnectionOptions, type CliContext, type CliIo, type ConnectionFlags, type RegisterCommand } from './commands/context.js';
@@ -16,15 +16,20 @@ import { registerCreate } from './commands/create.register.js';
 import { registerDelete } from './commands/delete.register.js';
 import { registerRevert } from './commands/revert.register.js';
 import { registerCompletion } from './commands/completion.register.js';
+import { registerShow } from './commands/show.register.js';
+import { registerCurrent } from './commands/current.register.js';
+import { registerJournal } from './commands/journal.register.js';
+import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // Found from here whether this runs from dist/src (built) or src (tests run the sources).
+  const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -56,6 +61,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const log = new CommandLog();
   let host: Host | null = null;
   let showLog = false;
+  /** The subcommand being run (set before its action); null for the TUI. */
+  let subcommandName: string | null = null;
 
   const context: CliContext = {
     io,
@@ -65,6 +72,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       showLog = Boolean(flags.commandLog);
       const uri = flags.demo ? demoUri() : resolveUri(flags.connect, io.env);
       host = openHost({ uri, readonly: flags.readonly, mode: flags.virshMode, log });
+      if (subcommandName !== null && reportsUnfinishedFlows(subcommandName)) noticeUnfinishedFlows(io, uri);
       return host;
     },
   };
@@ -91,6 +99,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       await runTui(connected);
     });
   for (const register of SUBCOMMANDS) register(program, context);
+  program.hook('preAction', (_program, action) => {
+    if (action !== program) subcommandName = action.name();
+  });
   // Extra words reach the root action, which names an unknown command instead of "too many
   // arguments". Set after the subcommands exist: they copy settings when created, and must
   // keep refusing excess arguments.
