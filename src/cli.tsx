@@ -19,12 +19,13 @@ import { registerCompletion } from './commands/completion.register.js';
 import { registerShow } from './commands/show.register.js';
 import { registerCurrent } from './commands/current.register.js';
 import { registerJournal } from './commands/journal.register.js';
+import { registerResume } from './commands/resume.register.js';
 import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {
@@ -112,7 +113,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      exitCode = error.exitCode === 1 ? 2 : error.exitCode;
+      // commander's own usage errors exit 1: a usage error is 2 here. exitWith() (flow-cli.ts) means its code.
+      exitCode = error.exitCode === 1 && error.code !== 'virtsnap.exit' ? 2 : error.exitCode;
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') exitCode = 0;
     } else {
       const report = reportError(error);

@@ -1,28 +1,22 @@
 // `virtsnap create`: a snapshot request from options, an xl config or a snapshot XML file,
-// planned against the domain as it is, shown, and (without --dry-run) carried out.
+// planned against the domain as it is, shown (the planner's verdict, method, files, pause and
+// XML, then the flow's steps as every flow prints them), and run as a journaled flow with the
+// options every mutating command takes (--dry-run, --yes, --json).
 
 import { readFileSync } from 'node:fs';
 import type { Host } from '../engine/host.js';
 import type { SnapshotDetail } from '../engine/model.js';
-import { readPlannerDomain, systemPlannerEnvironment } from '../engine/create/domain-facts.js';
-import { executePlan } from '../engine/create/execute.js';
-import { planSnapshot as defaultPlanner } from '../engine/create/planner.js';
+import { planCreate, type CreateParams } from '../engine/create/create-flow.js';
 import { createRequestFromXml, FromXmlError } from '../engine/create/from-xml.js';
 import { parseDiskspec, parseMemspec, SpecSyntaxError } from '../engine/create/spec-syntax.js';
-import type { CreateRequest, CreateRequestFlags, Plan, PlannerDomain, PlannerEnvironment } from '../engine/create/types.js';
+import type { CreateRequest, CreateRequestFlags, Plan, PlannerEnvironment } from '../engine/create/types.js';
 import { parseXlConfig, XlConfigError } from '../engine/create/xl-config.js';
-import { ReadOnlyError } from '../engine/virsh/errors.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { InvalidSnapshotXmlError } from '../engine/xml/snapshot-xml.js';
 import { XmlSyntaxError } from '../engine/xml/document.js';
+import type { CliIo } from './context.js';
 import { UsageError } from './errors.js';
-
-/** Refused before anything is asked of libvirt: the plan alone is still available. */
-export class CreateOnReadOnlyError extends ReadOnlyError {
-  constructor() {
-    super(['snapshot-create-as']);
-    this.message = 'read-only connection: `virtsnap create` would create a snapshot; --dry-run shows the plan without changing anything';
-  }
-}
+import { runPlanFromCli, type FlowFlags } from './flow-cli.js';
 
 export interface CreateOptions extends CreateRequestFlags {
   description?: string;
@@ -30,11 +24,7 @@ export interface CreateOptions extends CreateRequestFlags {
   diskspec?: string[];
   fromFile?: string;
   xlConfig?: string;
-  dryRun?: boolean;
-  json?: boolean;
 }
-
-export type PlanSnapshot = (domain: PlannerDomain, request: CreateRequest, env: PlannerEnvironment) => Plan;
 
 const PARSE_ERRORS = [SpecSyntaxError, XlConfigError, XmlSyntaxError, InvalidSnapshotXmlError, FromXmlError];
 
@@ -112,16 +102,6 @@ export function planJson(plan: Plan): PlanJson {
   return { verdict, reason, method, xml, commands, files, pause, warnings };
 }
 
-/** POSIX shell quoting: a word a shell reads back as exactly `arg`. */
-export function shellQuote(arg: string): string {
-  if (/^[A-Za-z0-9_.,:/@%+=-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-export function shellCommand(uri: string, args: readonly string[]): string {
-  return ['virsh', '-c', uri, ...args].map(shellQuote).join(' ');
-}
-
 function indent(text: string, prefix: string): string {
   return text
     .replace(/\n$/, '')
@@ -130,7 +110,8 @@ function indent(text: string, prefix: string): string {
     .join('\n');
 }
 
-export function formatPlan(domain: string, uri: string, plan: Plan): string {
+/** The planner's own account, printed above the flow's steps: verdict, reason, method, pause, files, XML. */
+export function formatPlanHeader(domain: string, plan: Plan): string {
   const lines = [`Snapshot plan for domain '${domain}': ${plan.verdict === 'ok' ? 'ok' : plan.verdict}`];
   if (plan.reason) lines.push(`  reason:   ${plan.reason}`);
   if (plan.method) lines.push(`  method:   ${plan.method}`);
@@ -141,14 +122,6 @@ export function formatPlan(domain: string, uri: string, plan: Plan): string {
       const of = file.disk ? ` (${file.disk})` : '';
       lines.push(`    ${file.role.padEnd(8)} ${file.path}${of}${file.exists ? '  [exists]' : ''}`);
     }
-  }
-  if (plan.commands.length > 0) {
-    lines.push('  commands:');
-    for (const args of plan.commands) lines.push(`    ${shellCommand(uri, args)}`);
-  }
-  if (plan.warnings.length > 0) {
-    lines.push('  warnings:');
-    for (const warning of plan.warnings) lines.push(`    ${warning}`);
   }
   if (plan.xml) {
     lines.push('  xml:');
@@ -166,35 +139,36 @@ export function formatCreated(detail: SnapshotDetail): string {
   return `${lines.join('\n')}\n`;
 }
 
-export interface CreateOutcome {
-  stdout: string;
-  /** Lines for stderr (libvirt warnings). */
-  stderr: string;
-  exitCode: number;
-}
-
+/**
+ * Plans the request on the domain and runs it as every mutating command does. `--dry-run
+ * --json` prints one JSON line, the flow's plan with the planner's own fields (verdict, reason,
+ * method, xml, commands, files, pause, warnings), and exits 0 only when the verdict is ok.
+ */
 export async function runCreate(
   host: Host,
+  io: CliIo,
   domain: string,
   request: CreateRequest,
-  options: CreateOptions,
-  planSnapshot: PlanSnapshot = defaultPlanner,
-): Promise<CreateOutcome> {
-  if (!options.dryRun && host.readonly) throw new CreateOnReadOnlyError();
-  const facts = await readPlannerDomain(host, domain);
-  const plan = planSnapshot(facts, request, systemPlannerEnvironment);
-  const exitCode = plan.verdict === 'ok' ? 0 : 2;
-  if (options.dryRun || plan.verdict !== 'ok') {
-    const stdout = options.json ? `${JSON.stringify(planJson(plan), null, 2)}\n` : formatPlan(domain, host.uri, plan);
-    return { stdout, stderr: '', exitCode };
-  }
-  const shown = options.json ? '' : formatPlan(domain, host.uri, plan);
-  const { snapshot, warnings } = await executePlan(host, domain, plan);
-  const stderr = warnings.map((w) => `virtsnap: libvirt warning: ${w}\n`).join('');
-  if (options.json) {
-    return { stdout: `${JSON.stringify({ plan: planJson(plan), snapshot: snapshot?.detail ?? null }, null, 2)}\n`, stderr, exitCode: 0 };
-  }
-  const result = snapshot ? formatCreated(snapshot.detail) : 'Created the snapshot without metadata (--no-metadata): libvirt keeps no record of it\n';
-  const paused = plan.pause.kind === 'until-resumed' ? `Note: ${plan.pause.description}\n` : '';
-  return { stdout: `${shown}${result}${paused}`, stderr, exitCode: 0 };
+  flags: FlowFlags,
+  environment?: PlannerEnvironment,
+): Promise<void> {
+  const flow = await planCreate(host, domain, request, environment);
+  const { plan } = flow.params as CreateParams;
+  const result = flow.context.result;
+  await runPlanFromCli(flow as FlowPlan, {
+    io,
+    host,
+    flags,
+    header: formatPlanHeader(domain, plan),
+    planExtra: { ...planJson(plan) },
+    resultExtra: () => ({ snapshot: result.snapshot?.detail ?? null, warnings: result.warnings }),
+    describeDone: () => {
+      const created = result.snapshot
+        ? formatCreated(result.snapshot.detail)
+        : 'Created the snapshot without metadata (--no-metadata): libvirt keeps no record of it\n';
+      const paused = plan.pause.kind === 'until-resumed' ? `Note: ${plan.pause.description}\n` : '';
+      return `${created}${paused}`;
+    },
+  });
+  if (!flags.json) for (const warning of result.warnings) io.stderr(`virtsnap: libvirt warning: ${warning}\n`);
 }

@@ -73,6 +73,12 @@ export interface FlowCliOptions {
   confirmer?: Confirmer;
   /** Printed (text mode) after a flow that ran to its end. */
   describeDone?: (outcome: FlowRunOutcome) => string;
+  /** Text printed (text mode) before the plan: a flow's own account (the create planner's verdict, method and XML). */
+  header?: string;
+  /** Fields added to the JSON plan line (the create planner's own plan, a block job's chain change). */
+  planExtra?: Record<string, unknown>;
+  /** Fields added to the JSON result line (what the flow produced). */
+  resultExtra?: (outcome: FlowRunOutcome) => Record<string, unknown>;
 }
 
 function jsonLine(io: CliIo, value: unknown): void {
@@ -84,9 +90,24 @@ function jsonLine(io: CliIo, value: unknown): void {
  * normally only when the flow ran to its end; every other ending exits with its code.
  */
 export async function runPlanFromCli(plan: FlowPlan, options: FlowCliOptions): Promise<FlowRunOutcome> {
+  const { io, flags } = options;
+  await presentPlanFromCli(plan, options);
+  const journal = options.journal ?? new Journal();
+  const outcome = await runFlow(plan, { journal, onEntry: stepEventPrinter(io, flags, plan) });
+  reportOutcome(io, flags, outcome, options.describeDone, options.resultExtra?.(outcome));
+  if (outcome.status !== 'done') exitWith(1);
+  return outcome;
+}
+
+/**
+ * The first half of runPlanFromCli, for flows that run themselves (a block job followed with
+ * progress): prints the plan, and returns only when it is to run; every other ending
+ * (--dry-run, refusal, read-only, no terminal without --yes, declined) exits with its code.
+ */
+export async function presentPlanFromCli(plan: FlowPlan, options: FlowCliOptions): Promise<void> {
   const { io, flags, host } = options;
-  if (flags.json) jsonLine(io, { type: 'plan', ...planJson(plan) });
-  else io.stdout(formatPlanText(plan));
+  if (flags.json) jsonLine(io, { type: 'plan', ...planJson(plan), ...options.planExtra });
+  else io.stdout(`${options.header ?? ''}${formatPlanText(plan)}`);
   if (plan.refusal) {
     if (!flags.json) io.stderr(`virtsnap: refused: ${plan.refusal}\n`);
     exitWith(2);
@@ -107,22 +128,27 @@ export async function runPlanFromCli(plan: FlowPlan, options: FlowCliOptions): P
       exitWith(2);
     }
   }
+}
+
+/** Each step event as it happens: a JSON line (--json) or a progress line on stderr. */
+export function stepEventPrinter(io: CliIo, flags: FlowFlags, plan: FlowPlan): (entry: JournalEntry) => void {
   const steps = plan.machine.plan();
-  const onEntry = (entry: JournalEntry) => {
+  return (entry) => {
     if (flags.json) jsonLine(io, { type: 'step', ...entry });
     else {
       const line = stepEventLine(entry, steps);
       if (line) io.stderr(`${line}\n`);
     }
   };
-  const journal = options.journal ?? new Journal();
-  const outcome = await runFlow(plan, { journal, onEntry });
-  reportOutcome(io, flags, outcome, options.describeDone);
-  if (outcome.status !== 'done') exitWith(1);
-  return outcome;
 }
 
-export function reportOutcome(io: CliIo, flags: FlowFlags, outcome: FlowRunOutcome, describeDone?: (o: FlowRunOutcome) => string): void {
+export function reportOutcome(
+  io: CliIo,
+  flags: FlowFlags,
+  outcome: FlowRunOutcome,
+  describeDone?: (o: FlowRunOutcome) => string,
+  extra?: Record<string, unknown>,
+): void {
   const error = outcome.error instanceof Error ? outcome.error.message : outcome.error ? String(outcome.error) : null;
   if (flags.json) {
     jsonLine(io, {
@@ -133,6 +159,7 @@ export function reportOutcome(io: CliIo, flags: FlowFlags, outcome: FlowRunOutco
       failedStep: outcome.failedStep?.id ?? null,
       error,
       leftState: outcome.leftState,
+      ...extra,
     });
     return;
   }

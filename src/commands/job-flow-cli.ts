@@ -1,33 +1,38 @@
-// What `virtsnap commit` and `virtsnap pull` share: show the plan, confirm, run it with a
-// progress bar (or JSON lines), and handle Ctrl-C (abort the job, or leave it running).
+// What `virtsnap commit` and `virtsnap pull` share: the plan shown, refused or confirmed as for
+// every mutating command (flow-cli.ts), then the flow run journaled with a progress bar (or
+// JSON lines: the plan, step and progress events, the result), and Ctrl-C asking whether to
+// abort the job or leave it running.
 
 import type { Host } from '../engine/host.js';
 import type { BlockPlan, BlockRunResult } from '../engine/flows/block-flow.js';
 import { BlockPlanError } from '../engine/flows/block-plan.js';
-import { runBlockPlan } from '../engine/flows/block-run.js';
+import { blockFlowPlan, startBlockFlow } from '../engine/flows/block-run.js';
+import type { FlowPlan } from '../engine/flows/flow-plan.js';
+import { Journal } from '../engine/flows/journal.js';
 import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import type { CliIo } from './context.js';
 import { UsageError } from './errors.js';
-import { askOnTerminal, confirmOnTerminal } from './job-prompt.js';
-import { formatPlan, formatProgress, formatResult, resultJson } from './job-render.js';
+import { exitWith, presentPlanFromCli, reportOutcome, stepEventPrinter, type FlowFlags } from './flow-cli.js';
+import { askOnTerminal } from './job-prompt.js';
+import { blockPlanJson, formatProgress, formatResult, resultJson } from './job-render.js';
 
 export interface BlockCliOptions {
-  json?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
-}
-
-/** A job that did not end as asked: exit status 1, after the result was printed. */
-export class JobOutcomeError extends Error {
-  override name = 'JobOutcomeError';
+  /** Where the flow is journaled (tests); default $XDG_STATE_HOME/virtsnap. */
+  journal?: Journal;
 }
 
 /**
  * Plans with makePlan and runs the plan. The planner's refusals of what was typed (an unknown
  * layer, a base above the top) are usage errors; anything else it throws stays as it is.
  */
-export async function planAndRunBlockCli(host: Host, io: CliIo, options: BlockCliOptions, makePlan: () => Promise<BlockPlan>): Promise<void> {
+export async function planAndRunBlockCli(
+  host: Host,
+  io: CliIo,
+  flags: FlowFlags,
+  makePlan: () => Promise<BlockPlan>,
+  options: BlockCliOptions = {},
+): Promise<void> {
   let plan: BlockPlan;
   try {
     plan = await makePlan();
@@ -35,23 +40,20 @@ export async function planAndRunBlockCli(host: Host, io: CliIo, options: BlockCl
     if (error instanceof BlockPlanError && error.usage) throw new UsageError(error.message);
     throw error;
   }
-  await runBlockPlanCli(host, io, plan, options);
+  const monitor = new JobMonitor(host);
+  try {
+    await runBlockPlanCli(host, io, monitor, plan, flags, options);
+  } finally {
+    monitor.close();
+  }
 }
 
-export async function runBlockPlanCli(host: Host, io: CliIo, plan: BlockPlan, options: BlockCliOptions): Promise<void> {
-  const out = (value: unknown) => io.stdout(`${JSON.stringify(value)}\n`);
-  if (options.json) out({ kind: 'plan', ...plan });
-  else io.stdout(formatPlan(plan));
-  if (plan.refusal) throw new JobOutcomeError(plan.refusal);
-  if (options.dryRun) return;
-  if (host.readonly) throw new JobOutcomeError('read-only connection: the plan was not run');
-  if (!options.yes) {
-    if (!io.isTty) throw new UsageError('not on a terminal: add --yes to run this plan');
-    if (!(await confirmOnTerminal('Run this plan?'))) throw new JobOutcomeError('cancelled: nothing was changed');
-  }
+async function runBlockPlanCli(host: Host, io: CliIo, monitor: JobMonitor, params: BlockPlan, flags: FlowFlags, options: BlockCliOptions): Promise<void> {
+  const flow = blockFlowPlan(host, params, { monitor });
+  await presentPlanFromCli(flow as FlowPlan, { io, host, flags, planExtra: blockPlanJson(params) });
 
-  const monitor = new JobMonitor(host);
-  const progressOnTty = io.isTty && !options.json && Boolean(process.stderr.isTTY);
+  const out = (value: unknown) => io.stdout(`${JSON.stringify(value)}\n`);
+  const progressOnTty = io.isTty && !flags.json && Boolean(process.stderr.isTTY);
   let barShown = false;
   let prompting = false;
   let warnedNotConverging = false;
@@ -61,15 +63,13 @@ export async function runBlockPlanCli(host: Host, io: CliIo, plan: BlockPlan, op
     barShown = false;
   };
   const onEvent = (event: BlockJobEvent) => {
-    if (options.json) out({ kind: 'progress', ...event });
-    if (event.converging === false && !warnedNotConverging && !options.json) {
+    if (flags.json) return out({ type: 'progress', event });
+    if (event.converging === false && !warnedNotConverging) {
       warnedNotConverging = true;
       endBar();
-      io.stderr(
-        `warning: ${event.message}: \`virtsnap job ${event.domain} ${event.disk} --bandwidth N\` (N MiB/s, 0 = unlimited) or --abort\n`,
-      );
+      io.stderr(`warning: ${event.message}: \`virtsnap job ${event.domain} ${event.disk} --bandwidth N --yes\` (N MiB/s, 0 = unlimited) or --abort\n`);
     }
-    if (prompting || options.json) return;
+    if (prompting) return;
     if (progressOnTty) {
       io.stderr(`\r\x1b[K${formatProgress(event)}`);
       barShown = true;
@@ -80,16 +80,9 @@ export async function runBlockPlanCli(host: Host, io: CliIo, plan: BlockPlan, op
       io.stderr(`${formatProgress(event)}\n`);
     }
   };
+  const printStep = stepEventPrinter({ ...io, stderr: (text) => (endBar(), io.stderr(text)) }, flags, flow as FlowPlan);
 
-  const run = runBlockPlan(host, monitor, plan, {
-    onEvent,
-    onStep: (s) => {
-      if (!options.json && (s.status === 'failed' || (s.status === 'done' && s.id !== 'start'))) {
-        endBar();
-        io.stderr(`${s.status === 'done' ? 'done' : 'FAILED'}: ${s.title}${s.error ? `: ${s.error}` : ''}\n`);
-      }
-    },
-  });
+  const run = startBlockFlow(flow, { journal: options.journal ?? new Journal(), onEvent, onEntry: printStep });
 
   let interrupted = false;
   const onSigint = () => {
@@ -114,12 +107,17 @@ export async function runBlockPlanCli(host: Host, io: CliIo, plan: BlockPlan, op
     result = await run.result;
   } finally {
     process.off('SIGINT', onSigint);
-    monitor.close();
     endBar();
   }
-  if (options.json) out(resultJson(result));
-  else io.stdout(formatResult(result));
-  if (!result.ok && result.outcome !== 'detached') {
-    throw new JobOutcomeError(result.error ?? `the ${plan.operation} ${result.outcome}`);
+  if (result.outcome === 'detached') {
+    // The operator's choice: the job goes on, the flow stays open in the journal.
+    if (flags.json) out({ type: 'result', status: 'detached', flowId: result.flow.flowId, unfinished: true, ...resultJson(result) });
+    else io.stdout(formatResult(result));
+    return;
+  }
+  reportOutcome(io, flags, result.flow, () => formatResult(result), resultJson(result));
+  if (!result.ok) {
+    if (!flags.json) io.stdout(formatResult(result));
+    exitWith(1);
   }
 }

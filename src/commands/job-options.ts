@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
-import type { BlockCliOptions } from './job-flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-cli.js';
 
 /** `--bandwidth MiB/s`: a whole number (libvirt takes MiB/s as an integer); 0 = unlimited where allowed. */
 export function parseBandwidth(value: string | undefined, allowZero = false): number | undefined {
@@ -14,7 +14,7 @@ export function parseBandwidth(value: string | undefined, allowZero = false): nu
 }
 
 /** The flags `commit` and `pull` both take: copy speed, clean-up afterwards, and how the plan runs. */
-export interface BlockPlanFlags extends BlockCliOptions {
+export interface BlockPlanFlags extends FlowFlags {
   bandwidth?: string;
   keepMetadata?: boolean;
   deleteUnusedFiles?: boolean;
@@ -22,13 +22,12 @@ export interface BlockPlanFlags extends BlockCliOptions {
 
 /** Adds the options of BlockPlanFlags, after the command's own, so both commands list them alike. */
 export function addBlockPlanOptions(command: Command): Command {
-  return command
-    .option('--bandwidth <MiB/s>', 'copy at most this many MiB per second')
-    .option('--keep-metadata', "keep the metadata of snapshots whose files leave the chain (default: forget it)")
-    .option('--delete-unused-files', 'afterwards delete the files that left the chain, if no chain or snapshot uses them')
-    .option('--dry-run', 'show the plan and stop')
-    .option('-y, --yes', 'run the plan without asking')
-    .option('--json', 'JSON lines on stdout: the plan, one object per progress event, then the result');
+  return addFlowOptions(
+    command
+      .option('--bandwidth <MiB/s>', 'copy at most this many MiB per second')
+      .option('--keep-metadata', "keep the metadata of snapshots whose files leave the chain (default: forget it)")
+      .option('--delete-unused-files', 'afterwards delete the files that left the chain, if no chain or snapshot uses them'),
+  ).addHelpText('after', '\n--json prints one JSON object per line: the plan, each step event and each progress event ({"type":"progress","event":{…}}), then the result.');
 }
 
 /** The planner request fields BlockPlanFlags set; metadata is forgotten unless --keep-metadata. */

@@ -1,4 +1,5 @@
-// Text for block jobs: the plan shown before a commit or pull, the progress bar, the job table.
+// Text for block jobs: a commit or pull's own plan fields and result, the progress bar, the job table.
+// (The plan itself is printed by the one plan printer, engine/flows/plan-print.ts.)
 
 import type { BlockPlan, BlockRunResult } from '../engine/flows/block-flow.js';
 import type { BlockJobEvent, RunningBlockJob } from '../engine/jobs/block-job-types.js';
@@ -6,30 +7,10 @@ import type { BlockJobEvent, RunningBlockJob } from '../engine/jobs/block-job-ty
 const MiB = 1024 * 1024;
 export const formatMiB = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 
-function quote(word: string): string {
-  return /^[A-Za-z0-9_\-+=.,:/@%[\]]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-export function formatPlan(plan: BlockPlan): string {
-  const { change } = plan;
-  const lines: string[] = [];
-  const what = plan.operation === 'commit' ? `commit (${plan.mode})` : 'pull';
-  lines.push(`${what} on ${plan.domain} ${plan.disk}${plan.bandwidthMiB ? `, at most ${plan.bandwidthMiB} MiB/s` : ''}`);
-  lines.push(`  chain now:   ${change.before.join(' <- ')}`);
-  lines.push(`  chain after: ${change.after.join(' <- ')}`);
-  for (const merge of change.merges) lines.push(`  merges:      ${merge.from.join(', ')} -> ${merge.into}`);
-  lines.push(`  unused after (files are kept unless asked): ${change.unused.length ? change.unused.join(', ') : 'none'}`);
-  lines.push(`  to copy:     ${plan.copy ? `${formatMiB(plan.copy.bytes)} (${plan.copy.basis})` : 'unknown'}`);
-  lines.push(`  free space:  ${plan.freeBytes !== null ? `${formatMiB(plan.freeBytes)} where ${change.target} lives` : 'unknown (not local)'}`);
-  lines.push('  steps:');
-  for (const [i, s] of plan.steps.entries()) {
-    const mark = s.enabled ? ' ' : '-';
-    lines.push(`   ${mark}${i + 1}. ${s.title}${s.enabled ? '' : ' (off)'}${s.detail ? `: ${s.detail}` : ''}`);
-    for (const command of s.enabled ? s.commands : []) lines.push(`        virsh ${command.map(quote).join(' ')}`);
-  }
-  for (const warning of plan.warnings) lines.push(`  warning: ${warning}`);
-  if (plan.refusal) lines.push(`  refused: ${plan.refusal}`);
-  return `${lines.join('\n')}\n`;
+/** The pre-flight's own fields, added to the JSON plan line of a commit or pull. */
+export function blockPlanJson(plan: BlockPlan): Record<string, unknown> {
+  const { operation, disk, mode, bandwidthMiB, change, copy, freeBytes, staleSnapshots, forgetMetadata, deleteFiles } = plan;
+  return { operation, disk, mode, bandwidthMiB, change, copy, freeBytes, staleSnapshots, forgetMetadata, deleteFiles };
 }
 
 function duration(seconds: number | null): string {
@@ -71,24 +52,23 @@ export function formatResult(result: BlockRunResult): string {
   const how: Record<BlockRunResult['outcome'], string> = {
     completed: 'done',
     ready: `ready: the job stays synchronized; finish with \`virtsnap job ${plan.domain} ${plan.disk} --pivot\` (or --abort)`,
-    detached: `left running: follow with \`virtsnap jobs ${plan.domain} --follow\``,
+    detached: `left running: follow with \`virtsnap jobs ${plan.domain} --follow\`; \`virtsnap resume ${result.flow.flowId}\` finishes the flow`,
     aborted: 'aborted: the chain is as it was',
     failed: 'failed',
   };
   lines.push(`${plan.operation} ${plan.domain} ${plan.disk}: ${how[result.outcome]}`);
-  if (result.error) lines.push(`  ${result.error}`);
+  if (result.error && result.outcome !== 'failed' && result.outcome !== 'aborted') lines.push(`  ${result.error}`);
   if (result.chainAfter) lines.push(`  chain: ${result.chainAfter.join(' <- ')}`);
   if (result.forgottenSnapshots.length) lines.push(`  forgot snapshot metadata: ${result.forgottenSnapshots.join(', ')}`);
   if (result.deletedFiles.length) lines.push(`  deleted: ${result.deletedFiles.join(', ')}`);
-  const kept = plan.steps.find((s) => s.id === 'delete-files');
-  if (kept?.enabled && kept.detail?.startsWith('kept:')) lines.push(`  ${kept.detail}`);
+  if (result.keptFiles.length) lines.push(`  kept: ${result.keptFiles.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 
+/** The commit or pull's own fields, added to the JSON result line. */
 export function resultJson(result: BlockRunResult): Record<string, unknown> {
   const { plan } = result;
   return {
-    kind: 'result',
     ok: result.ok,
     outcome: result.outcome,
     operation: plan.operation,
@@ -98,8 +78,7 @@ export function resultJson(result: BlockRunResult): Record<string, unknown> {
     chainAfter: result.chainAfter,
     forgottenSnapshots: result.forgottenSnapshots,
     deletedFiles: result.deletedFiles,
+    keptFiles: result.keptFiles,
     final: result.final,
-    steps: plan.steps.map((s) => ({ id: s.id, status: s.status, error: s.error })),
-    error: result.error,
   };
 }

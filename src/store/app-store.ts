@@ -6,12 +6,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DiskReport } from '../engine/disk-report.js';
 import type { Host, SnapshotWithXml } from '../engine/host.js';
 import type { SnapshotForest, SnapshotNode } from '../engine/model.js';
-import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { Journal } from '../engine/flows/journal.js';
-import { runFlow } from '../engine/flows/flow-run.js';
-import { planDelete } from '../engine/flows/delete.js';
-import { planRevert } from '../engine/flows/revert.js';
-import { acceptsNow, openDialog, type ConfirmDialog } from './confirm.js';
+import type { ConfirmDialog } from './confirm.js';
+import { flowActions, type FlowActions, type JournalView, type UnfinishedDialog } from './flow-actions.js';
 import { createActions, type CreateActions, type CreateDialog } from './create-actions.js';
 import { editActions, type EditActions, type EditDecision, type TextPrompt } from './edit-actions.js';
 import { jobActions, type JobActions } from './job-actions.js';
@@ -25,7 +22,7 @@ import { isLocalUri } from '../engine/connect.js';
 export type Pane = 'domains' | 'snapshots';
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, or the help filter. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal';
 
 export interface StatusMessage {
   text: string;
@@ -36,7 +33,7 @@ export interface StatusMessage {
 
 export type Loadable<T> = { status: 'loading' } | { status: 'ready'; value: T } | { status: 'error'; message: string };
 
-export interface AppState extends CreateActions, EditActions, JobActions {
+export interface AppState extends CreateActions, EditActions, JobActions, FlowActions {
   uri: string;
   readonly: boolean;
   domains: DomainRow[] | null;
@@ -62,6 +59,10 @@ export interface AppState extends CreateActions, EditActions, JobActions {
   xmlScroll: number;
   /** The open confirmation of a destructive action, if any. */
   confirm: ConfirmDialog | null;
+  /** Unfinished flows of this host (found at start, or picked in the journal view). */
+  unfinished: UnfinishedDialog | null;
+  /** The journal of flows, when it is shown. */
+  journalView: JournalView | null;
   /** The open create form, with its live plan. */
   create: CreateDialog | null;
   /** A one-line text prompt (new name, description). */
@@ -91,11 +92,6 @@ export interface AppState extends CreateActions, EditActions, JobActions {
   jumpToMatch(direction: 1 | -1): void;
   toggleHelp(): void;
   toggleLog(): void;
-  openRevert(): Promise<void>;
-  openDelete(withDescendants: boolean): Promise<void>;
-  confirmToggleFocus(): void;
-  confirmAccept(): Promise<void>;
-  confirmCancel(): void;
   say(text: string, kind?: StatusMessage['kind']): void;
   clearExpiredMessage(now: number): void;
 }
@@ -239,6 +235,8 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       diskReports: {},
       xmlScroll: 0,
       confirm: null,
+      unfinished: null,
+      journalView: null,
       create: null,
       prompt: null,
       decision: null,
@@ -246,8 +244,14 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       jobs: {},
       jobLog: [],
       jobsOpen: false,
-      ...jobActions(host, get, set, () => selectedDomain(get())?.name ?? null),
-      ...createActions(host, get, set, () => selectedDomain(get())?.name ?? null),
+      ...flowActions(host, journal, get, set, () => {
+        const state = get();
+        const domain = selectedDomain(state);
+        const node = selectedNode(state);
+        return domain && node ? { domain: domain.name, snapshot: node.name } : null;
+      }),
+      ...jobActions(host, get, set, () => selectedDomain(get())?.name ?? null, journal),
+      ...createActions(host, get, set, () => selectedDomain(get())?.name ?? null, journal),
       ...editActions(host, get, set, () => {
         const state = get();
         const domain = selectedDomain(state);
@@ -380,65 +384,6 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       },
       toggleLog() {
         set({ logOpen: !get().logOpen });
-      },
-      async openRevert() {
-        const state = get();
-        const domain = selectedDomain(state);
-        const node = selectedNode(state);
-        if (!domain || !node) return;
-        try {
-          const plan = await planRevert(host, { domain: domain.name, snapshot: node.name });
-          set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
-        } catch (error) {
-          fail(error);
-        }
-      },
-      async openDelete(withDescendants) {
-        const state = get();
-        const domain = selectedDomain(state);
-        const node = selectedNode(state);
-        if (!domain || !node) return;
-        try {
-          const plan = await planDelete(host, { domain: domain.name, snapshot: node.name, scope: withDescendants ? 'children' : 'single' });
-          set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
-        } catch (error) {
-          fail(error);
-        }
-      },
-      confirmToggleFocus() {
-        const dialog = get().confirm;
-        if (dialog?.phase === 'confirming' && dialog.plan.confirmation.kind === 'choice') {
-          set({ confirm: { ...dialog, focus: dialog.focus === 'cancel' ? 'confirm' : 'cancel' } });
-        }
-      },
-      async confirmAccept() {
-        const dialog = get().confirm;
-        if (!dialog) return;
-        if (dialog.phase === 'failed') return get().confirmCancel();
-        if (!acceptsNow(dialog)) {
-          if (dialog.plan.confirmation.kind === 'choice') return get().confirmCancel();
-          return set({ confirm: { ...dialog, hint: `type “${dialog.plan.confirmation.text}” exactly, or Esc to cancel` } });
-        }
-        const { machine } = dialog.plan;
-        const unsubscribe = machine.subscribe((snapshot) => {
-          const current = get().confirm;
-          if (current && current.plan === dialog.plan) set({ confirm: { ...current, steps: snapshot.steps } });
-        });
-        set({ confirm: { ...dialog, phase: 'running' } });
-        const result = await runFlow(dialog.plan, { journal }).catch((error: unknown) => ({ status: 'failed' as const, error }));
-        unsubscribe();
-        if (result.status === 'done') {
-          set({ confirm: null, inputMode: 'normal' });
-          say(`${dialog.plan.title}: done`);
-          await get().refresh();
-        } else {
-          const message = result.error ? describeError(result.error).message : 'stopped';
-          set({ confirm: { ...get().confirm!, phase: 'failed', error: message } });
-        }
-      },
-      confirmCancel() {
-        if (get().confirm?.phase === 'running') return;
-        set({ confirm: null, inputMode: 'normal' });
       },
       say,
       clearExpiredMessage(now) {

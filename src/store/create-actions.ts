@@ -1,10 +1,13 @@
 // The create form's actions: open it on the selected domain, edit it, and run its plan.
-// The plan is recomputed on every change, so what is shown is what will run.
+// The plan is recomputed on every change, so what is shown is what will run; it runs as the
+// engine's create flow, journaled like every mutating flow.
 
-import { readPlannerDomain, systemPlannerEnvironment } from '../engine/create/domain-facts.js';
-import { executePlan } from '../engine/create/execute.js';
+import { readPlannerDomain } from '../engine/create/domain-facts.js';
+import { createParams, createPlan, plannerEnvironmentFor } from '../engine/create/create-flow.js';
 import { planSnapshot } from '../engine/create/planner.js';
-import type { Plan, PlannerEnvironment } from '../engine/create/types.js';
+import type { Plan } from '../engine/create/types.js';
+import { Journal } from '../engine/flows/journal.js';
+import { runFlow } from '../engine/flows/flow-run.js';
 import type { Host } from '../engine/host.js';
 import { describeError } from '../engine/error-report.js';
 import { changeFocused, editText, focusedField, formRequest, moveFocus, newCreateForm, type CreateForm } from './create-form.js';
@@ -37,11 +40,9 @@ export function createActions(
   get: () => StoreView,
   set: (partial: { create: CreateDialog | null } | { create: CreateDialog | null; inputMode: 'normal' | 'create' }) => void,
   selectedDomainName: () => string | null,
+  journal: Journal = new Journal(),
 ): CreateActions {
-  // The test driver's files are imaginary: nothing exists there.
-  const env: PlannerEnvironment = host.uri.startsWith('test:')
-    ? { ...systemPlannerEnvironment, fileExists: () => false, fileSize: () => null }
-    : systemPlannerEnvironment;
+  const env = plannerEnvironmentFor(host.uri);
   const replan = (form: CreateForm): CreateDialog => ({ form, plan: planSnapshot(form.domain, formRequest(form), env), phase: 'editing', error: null });
   const update = (change: (form: CreateForm) => CreateForm) => {
     const dialog = get().create;
@@ -68,15 +69,18 @@ export function createActions(
       if (dialog.phase !== 'editing' || focusedField(dialog.form).kind !== 'submit') return;
       if (dialog.plan.verdict !== 'ok') return set({ create: { ...dialog, phase: 'failed', error: dialog.plan.reason } });
       set({ create: { ...dialog, phase: 'running' } });
-      try {
-        const result = await executePlan(host, dialog.form.domain.name, dialog.plan);
+      const flow = createPlan(host, createParams(host, dialog.form.domain, dialog.plan));
+      const outcome = await runFlow(flow, { journal }).catch((error: unknown) => ({ status: 'failed' as const, error }));
+      if (outcome.status === 'done') {
+        const { snapshot } = flow.context.result;
         set({ create: null, inputMode: 'normal' });
-        get().say(result.snapshot ? `created snapshot “${result.snapshot.detail.name}”` : 'created (libvirt keeps no metadata for it)');
+        get().say(snapshot ? `created snapshot “${snapshot.detail.name}”` : 'created (libvirt keeps no metadata for it)');
         await get().refresh();
-      } catch (error) {
-        // The form stays as typed: fix it and try again, or Esc.
-        set({ create: { ...dialog, phase: 'failed', error: error instanceof Error ? error.message : describeError(error).message } });
+        return;
       }
+      // The form stays as typed: fix it and try again, or Esc.
+      const { error } = outcome;
+      set({ create: { ...dialog, phase: 'failed', error: error instanceof Error ? error.message : describeError(error).message } });
     },
     createCancel() {
       if (get().create?.phase === 'running') return;

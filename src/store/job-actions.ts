@@ -5,15 +5,18 @@
 import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { plannedVirsh, StepMachine } from '../engine/flows/step-machine.js';
+import { planAbortJob, planPivotJob } from '../engine/flows/block-job-actions.js';
+import { Journal } from '../engine/flows/journal.js';
+import { runFlow } from '../engine/flows/flow-run.js';
 import type { Host } from '../engine/host.js';
-import { virshCommands } from '../engine/virsh/commands.js';
 import { VirshCommandError } from '../engine/virsh/errors.js';
 import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 
 const FLUSH_MS = 250;
 const LOG_SIZE = 20;
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : describeError(error).message);
 
 export const jobKey = (event: Pick<BlockJobEvent, 'domain' | 'disk'>) => `${event.domain}\u0000${event.disk}`;
 
@@ -23,7 +26,8 @@ export interface JobActions {
    * `runningDomains`: when the caller has just listed the domains, no second listing is needed.
    */
   attachJobs(runningDomains?: readonly string[]): Promise<void>;
-  openAbortJob(): void;
+  /** Opens the confirmation of the engine's abort plan for the selected domain's job. */
+  openAbortJob(): Promise<void>;
   pivotJob(): Promise<void>;
   toggleJobs(): void;
   /** Stops following; the jobs go on in libvirtd. Returns those still running. */
@@ -45,7 +49,13 @@ type Patch = Partial<{
   inputMode: 'confirm';
 }>;
 
-export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch) => void, selectedDomainName: () => string | null): JobActions {
+export function jobActions(
+  host: Host,
+  get: () => StoreView,
+  set: (patch: Patch) => void,
+  selectedDomainName: () => string | null,
+  journal: Journal = new Journal(),
+): JobActions {
   const monitor = new JobMonitor(host);
   const pending = new Map<string, BlockJobEvent>();
   let timer: NodeJS.Timeout | null = null;
@@ -94,49 +104,29 @@ export function jobActions(host: Host, get: () => StoreView, set: (patch: Patch)
         get().say(`could not look for running block jobs: ${describeError(error).message}`, 'error');
       }
     },
-    openAbortJob() {
+    async openAbortJob() {
       const job = selectedJob();
       if (!job) return get().say('the selected domain has no running block job', 'error');
-      const command = virshCommands.blockJobAbort(job.domain, job.disk);
-      const machine = new StepMachine<null>('block-job-abort', [
-        {
-          id: 'abort',
-          title: `abort the ${job.type} on ${job.domain} ${job.disk}`,
-          commands: [plannedVirsh(command)],
-          run: () => monitor.abort(job.domain, job.disk),
-        },
-      ]);
-      const plan: FlowPlan<null> = {
-        kind: 'block-job-abort',
-        uri: host.uri,
-        domain: job.domain,
-        params: { domain: job.domain, disk: job.disk },
-        refusal: null,
-        filesLeft: [],
-        title: `Abort the ${job.type} on ${job.domain} ${job.disk} (${job.percent.toFixed(0)} %)`,
-        machine,
-        context: null,
-        consequences: [
-          'The job stops and the disk keeps its chain as it was before the job.',
-          job.type === 'pull'
-            ? 'What was already pulled stays in the overlay (harmless: the data is the same).'
-            : 'What was already copied stays in the base image too, where the overlay hides it.',
-          'Starting again later copies from the beginning.',
-        ],
-        downtime: 'none',
-        warnings: [],
-        confirmation: { kind: 'choice' },
-      };
-      set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
+      try {
+        const plan = await planAbortJob(host, { domain: job.domain, disk: job.disk }, { monitor });
+        if (plan.refusal) return get().say(plan.refusal, 'error');
+        set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
+      } catch (error) {
+        get().say(describe(error), 'error');
+      }
     },
     async pivotJob() {
       const job = selectedJob();
       if (!job) return get().say('the selected domain has no running block job', 'error');
       try {
-        await monitor.pivot(job.domain, job.disk);
-        get().say(`pivoted ${job.domain} ${job.disk}: the disk now runs on the commit's base`);
+        // No confirmation (the key is only offered once the job is ready), but journaled like every flow.
+        const plan = await planPivotJob(host, { domain: job.domain, disk: job.disk }, { monitor });
+        if (plan.refusal) return get().say(plan.refusal, 'error');
+        const outcome = await runFlow(plan, { journal });
+        if (outcome.status === 'done') get().say(`pivoted ${job.domain} ${job.disk}: the disk now runs on the commit's base`);
+        else get().say(describe(outcome.error), 'error');
       } catch (error) {
-        get().say(error instanceof Error ? error.message : describeError(error).message, 'error');
+        get().say(describe(error), 'error');
       }
     },
     toggleJobs() {

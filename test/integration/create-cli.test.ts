@@ -34,12 +34,18 @@ interface PlanJson {
 }
 
 describe('virtsnap create --dry-run on the test driver', () => {
-  it('prints one JSON plan with exactly the documented keys and exits 0 when ok', async () => {
+  it("prints one JSON line: the flow's plan with the planner's documented keys, and exits 0 when ok", async () => {
     const r = await virtsnap('create', 'test', 'snap 1', '--description', 'a "quoted" <desc>', '--dry-run', '--json', '-c', URI);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
-    const plan = JSON.parse(r.stdout) as PlanJson;
-    expect(Object.keys(plan).sort()).toEqual(['commands', 'files', 'method', 'pause', 'reason', 'verdict', 'warnings', 'xml']);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const plan = JSON.parse(r.stdout) as PlanJson & { type: string; kind: string; refusal: string | null; steps: { id: string; commands: string[][]; undo: unknown }[] };
+    expect(Object.keys(plan)).toEqual(expect.arrayContaining(['commands', 'files', 'method', 'pause', 'reason', 'verdict', 'warnings', 'xml']));
+    expect(plan).toMatchObject({ type: 'plan', kind: 'create', domain: 'test', refusal: null });
+    expect(plan.steps.map((s) => [s.id, s.commands])).toEqual([
+      ['create', [['virsh', 'snapshot-create-as', '--domain=test', '--name=snap 1', '--description=a "quoted" <desc>']]],
+    ]);
+    expect(plan.steps[0]!.undo).toMatchObject({ commands: [['virsh', 'snapshot-delete', '--domain=test', '--snapshotname=snap 1']] });
     expect(plan.verdict).toBe('ok');
     expect(plan.reason).toBeNull();
     expect(plan.method).toBe('savevm');
@@ -75,7 +81,10 @@ describe('virtsnap create --dry-run on the test driver', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': ok\n/);
     expect(r.stdout).toContain('  method:   savevm\n');
-    expect(r.stdout).toContain(`    virsh -c test:///default snapshot-create-as --domain=test '--name=it'\\''s -x'\n`);
+    // the steps as every flow prints them
+    expect(r.stdout).toContain(`Steps:\n  1. create snapshot “it's -x” of test (savevm)\n`);
+    expect(r.stdout).toContain(`       $ virsh -c test:///default snapshot-create-as --domain=test '--name=it'\\''s -x'\n`);
+    expect(r.stdout).toContain('       undo: delete snapshot “it\'s -x”');
   });
 
   it('shows the unsupported verdict in text too, with exit 2', async () => {
@@ -101,26 +110,41 @@ describe('virtsnap create --dry-run on the test driver', () => {
 });
 
 describe('virtsnap create on the test driver', () => {
-  it('creates the snapshot and prints it', async () => {
-    const r = await virtsnap('create', 'test', 'odd <&> ü', '--description', 'made by create', '-c', URI);
+  it('creates the snapshot with --yes and prints it', async () => {
+    const r = await virtsnap('create', 'test', 'odd <&> ü', '--description', 'made by create', '--yes', '-c', URI);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': ok\n/);
     expect(r.stdout).toContain("Created snapshot 'odd <&> ü' (internal, state running)\n");
+    expect(r.stderr).toContain('done: create snapshot “odd <&> ü” of test (savevm)');
   });
 
-  it('prints the plan and the created snapshot as one JSON object', async () => {
-    const r = await virtsnap('create', 'test', 'j1', '--json', '-c', URI);
+  it('without a terminal and without --yes: exit 2 and nothing is created', async () => {
+    const r = await virtsnap('create', 'test', 'unasked', '--command-log', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/^Snapshot plan for domain 'test': ok\n/);
+    expect(r.stderr).toMatch(/no terminal to confirm on; add --yes/);
+    const logged = r.stderr.split('\n').filter((l) => l.includes('virsh '));
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.some((l) => /snapshot-create/.test(l))).toBe(false);
+  });
+
+  it('--json: the plan, each step event, then the result with the created snapshot, one JSON per line', async () => {
+    const r = await virtsnap('create', 'test', 'j1', '--json', '--yes', '-c', URI);
     expect(r.exitCode).toBe(0);
-    const out = JSON.parse(r.stdout) as { plan: PlanJson; snapshot: { name: string; location: string; state: string } };
-    expect(out.plan.verdict).toBe('ok');
-    expect(out.snapshot).toMatchObject({ name: 'j1', location: 'internal', state: 'running' });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'plan', kind: 'create', verdict: 'ok' });
+    expect(lines.slice(1, -1).map((l) => [l.type, l.step, l.event])).toEqual([
+      ['step', 'create', 'started'],
+      ['step', 'create', 'done'],
+    ]);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done', snapshot: { name: 'j1', location: 'internal', state: 'running' } });
   });
 
-  it('refuses on a read-only connection before running anything', async () => {
-    const r = await virtsnap('create', 'test', 's', '--readonly', '--command-log', '-c', URI);
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('read-only connection: `virtsnap create` would create a snapshot; --dry-run shows the plan');
-    expect(r.stderr).not.toMatch(/virsh (snapshot-create|domstate|dumpxml)/);
+  it('refuses on a read-only connection (exit 2), running only queries', async () => {
+    const r = await virtsnap('create', 'test', 's', '--readonly', '--yes', '--command-log', '-c', URI);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('the connection is read-only (--readonly): this plan changes the host, so nothing was run');
+    expect(r.stderr).not.toMatch(/virsh snapshot-create/);
   });
 
   it("shows libvirt's message when libvirt refuses", async () => {

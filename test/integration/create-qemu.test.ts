@@ -11,7 +11,9 @@ import { execa } from 'execa';
 import { main } from '../../src/cli.js';
 import type { Host } from '../../src/engine/host.js';
 import { readPlannerDomain, systemPlannerEnvironment } from '../../src/engine/create/domain-facts.js';
-import { CreateFailedError, executePlan } from '../../src/engine/create/execute.js';
+import { CreateFailedError } from '../../src/engine/create/execute.js';
+import { executePlan } from '../../src/engine/create/create-flow.js';
+import { Journal } from '../../src/engine/flows/journal.js';
 import { planSnapshot } from '../../src/engine/create/planner.js';
 import { parseDiskspec, parseMemspec } from '../../src/engine/create/spec-syntax.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
@@ -155,29 +157,47 @@ describeLab('snapshot creation on real QEMU', () => {
     expect(await domState(lab, name)).toMatch(/^running/);
   });
 
-  it('external memory + disks --live through `virtsnap create`', async () => {
+  it('external memory + disks --live through `virtsnap create`: refused unasked, run with --yes, journaled', async () => {
     const { name, disks } = await lab.newDomain();
     const mem = img(`${name}.l1.mem`);
-    let stdout = '';
-    let stderr = '';
-    const exitCode = await main(
-      [
-        'create', name, 'l1', '--live',
-        '--memspec', `${mem},snapshot=external`,
-        '--diskspec', `vda,file=${img(`${name}-vda.l1.qcow2`)}`,
-        '--diskspec', `vdb,file=${img(`${name}-vdb.l1.qcow2`)}`,
-        '-c', lab.uri,
-      ],
-      { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false, env: {} },
-    );
-    expect(stderr).toBe('');
+    const create = async (...extra: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const exitCode = await main(
+        [
+          'create', name, 'l1', '--live',
+          '--memspec', `${mem},snapshot=external`,
+          '--diskspec', `vda,file=${img(`${name}-vda.l1.qcow2`)}`,
+          '--diskspec', `vdb,file=${img(`${name}-vdb.l1.qcow2`)}`,
+          '-c', lab.uri, ...extra,
+        ],
+        { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false, env: {} },
+      );
+      return { stdout, stderr, exitCode };
+    };
+    // no terminal, no --yes: the plan is printed, nothing is run
+    const filesBefore = readdirSync(img('')).sort();
+    const unasked = await create();
+    expect(unasked.exitCode).toBe(2);
+    expect(unasked.stderr).toMatch(/add --yes/);
+    expect(readdirSync(img('')).sort()).toEqual(filesBefore);
+    expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('');
+    expect(await activeImages(lab, name)).toEqual({ vda: disks.vda, vdb: disks.vdb });
+
+    const { stdout, stderr, exitCode } = await create('--yes');
     expect(exitCode).toBe(0);
+    expect(stderr).toMatch(/^\.\.\. create snapshot “l1” of .* \(migrate\+transaction\)\ndone: create snapshot “l1”/);
     expect(stdout).toContain('  method:   migrate+transaction\n');
+    expect(stdout).toContain(`       creates ${mem}\n`);
     expect(stdout).toContain("Created snapshot 'l1' (external, state running)");
     expect(statSync(mem).size).toBeGreaterThan(0);
     expect(await activeImages(lab, name)).toEqual({ vda: img(`${name}-vda.l1.qcow2`), vdb: img(`${name}-vdb.l1.qcow2`) });
     expect((await backingChain(img(`${name}-vdb.l1.qcow2`)))[0]!.backing).toBe(disks.vdb);
     expect(await domState(lab, name)).toMatch(/^running/);
+    // the default journal (the tests' own state directory) has the flow, closed as done
+    const flow = new Journal().flows().find((f) => f.begin.kind === 'create' && f.begin.domain === name)!;
+    expect(flow.begin.steps[0]!.creates).toEqual([mem, img(`${name}-vda.l1.qcow2`), img(`${name}-vdb.l1.qcow2`)]);
+    expect(flow.end).toMatchObject({ status: 'done' });
   });
 
   it('external memory with disks `no` (migrate): only the memory file, the images untouched', async () => {
@@ -252,6 +272,10 @@ describeLab('snapshot creation on real QEMU', () => {
     // libvirt 9.0 removed the memory file itself, so virtsnap had nothing left to remove or keep
     expect(failed.removed).toEqual([]);
     expect(failed.kept).toEqual([]);
+    // libvirt recorded nothing and nothing of the run is left: the journal has nothing open
+    expect(failed.hostUnchanged).toBe(true);
+    const flow = new Journal().flows().find((f) => f.begin.kind === 'create' && f.begin.domain === name)!;
+    expect(flow.end).toMatchObject({ status: 'failed' });
     // the domain still runs on its own images, and libvirt recorded no snapshot
     expect(await activeImages(lab, name)).toEqual({ vda: disks.vda, vdb: disks.vdb });
     expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('');

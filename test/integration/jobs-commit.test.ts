@@ -2,11 +2,14 @@
 // independently with qemu-img (chains), qemu-io (data patterns) and one-shot virsh.
 
 import { expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli.js';
 import type { Host } from '../../src/engine/host.js';
 import { BlockPlanError, planBlockCommit } from '../../src/engine/flows/block-plan.js';
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
+import { Journal } from '../../src/engine/flows/journal.js';
 import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
 import { JobMonitor, JobNotReadyError } from '../../src/engine/jobs/job-monitor.js';
 import { VirshCommandError } from '../../src/engine/virsh/errors.js';
@@ -40,13 +43,15 @@ describeLab('block commit on real QEMU', () => {
     expect(plan.copy!.bytes).toBeGreaterThanOrEqual(48 * MiB);
     expect(plan.freeBytes).toBeGreaterThan(plan.copy!.bytes);
     expect(plan.staleSnapshots.map((s) => s.name)).toEqual(['e1']);
-    expect(plan.steps.find((s) => s.id === 'forget-metadata')!.enabled).toBe(true);
+    expect(plan.forgetMetadata).toBe(true);
 
     const monitor = new JobMonitor(host);
     const events: BlockJobEvent[] = [];
     let earlyPivot: unknown = null;
     let libvirtEarlyPivot: unknown = null;
+    const journal = new Journal(mkdtempSync(join(tmpdir(), 'vs-journal-')));
     const run = runBlockPlan(host, monitor, plan, {
+      journal,
       onEvent: (event) => {
         events.push(event);
         if (events.length === 1 && event.phase === 'running') {
@@ -72,6 +77,23 @@ describeLab('block commit on real QEMU', () => {
     expect(phases.at(-1)).toBe('completed');
     expect(phases.indexOf('ready')).toBeLessThan(phases.indexOf('completed'));
     expect(result.forgottenSnapshots).toEqual(['e1']);
+    expect(result.flow.steps.map((s) => [s.id, s.status])).toEqual([
+      ['start', 'done'],
+      ['copy', 'done'],
+      ['pivot', 'done'],
+      ['verify', 'done'],
+      ['forget-metadata', 'done'],
+    ]);
+
+    // journaled: a begin line with the params that rebuild it, each step started and done, an end
+    const [flow, ...others] = journal.flows();
+    expect(others).toEqual([]);
+    expect(flow!.begin).toMatchObject({ kind: 'block-commit', domain: name, uri: host.uri });
+    expect((flow!.begin.params as { change: { after: string[] } }).change.after).toEqual([disks.vda]);
+    expect(flow!.begin.steps[0]!.argv).toEqual([['virsh', ...plan.start.args]]);
+    expect(flow!.events.filter((e) => e.event === 'done').map((e) => e.step)).toEqual(['start', 'copy', 'pivot', 'verify', 'forget-metadata']);
+    expect(flow!.end).toMatchObject({ status: 'done' });
+    expect(journal.unfinished()).toEqual([]);
 
     expect(await vdaSource(lab, name)).toBe(disks.vda);
     expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
@@ -154,8 +176,10 @@ describeLab('block commit on real QEMU', () => {
     expect(result.outcome).toBe('aborted');
     expect(result.ok).toBe(false);
     expect(events.at(-1)!.phase).toBe('aborted');
-    expect(plan.steps.find((s) => s.id === 'pivot')!.status).toBe('skipped');
-    expect(plan.steps.find((s) => s.id === 'forget-metadata')!.status).toBe('skipped');
+    const status = (id: string) => result.flow.steps.find((s) => s.id === id)!.status;
+    expect([status('copy'), status('pivot'), status('forget-metadata')]).toEqual(['failed', 'pending', 'pending']);
+    // the chain is as it was: the journal closes the flow (nothing to resume or roll back)
+    expect(result.flow.unfinished).toBe(false);
 
     expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
     expect(await vdaSource(lab, name)).toBe(overlay);
@@ -170,7 +194,8 @@ describeLab('block commit on real QEMU', () => {
     const aOverlay = await externalSnapshot(lab, a.name, 'e1');
     await guestWrite(lab, a.name, '0x2a', '0', '8M');
     const planA = await planBlockCommit(host, { domain: a.name, disk: 'vda', pivot: true, deleteUnusedFiles: true });
-    expect(planA.steps.find((s) => s.id === 'delete-files')).toMatchObject({ enabled: true, detail: aOverlay });
+    expect(planA.deleteFiles).toBe(true);
+    expect(planA.change.unused).toEqual([aOverlay]);
     const monitor = new JobMonitor(host);
     const resultA = await runBlockPlan(host, monitor, planA).result;
     expect(resultA.error).toBeNull();
@@ -183,12 +208,12 @@ describeLab('block commit on real QEMU', () => {
     const bOverlay = await externalSnapshot(lab, b.name, 'e1');
     await guestWrite(lab, b.name, '0x2b', '0', '8M');
     const planB = await planBlockCommit(host, { domain: b.name, disk: 'vda', pivot: true, deleteUnusedFiles: true, forgetMetadata: false });
-    expect(planB.steps.find((s) => s.id === 'forget-metadata')!.enabled).toBe(false);
+    expect(planB.forgetMetadata).toBe(false);
     const resultB = await runBlockPlan(host, monitor, planB).result;
     monitor.close();
     expect(resultB.error).toBeNull();
     expect(resultB.deletedFiles).toEqual([]);
-    expect(planB.steps.find((s) => s.id === 'delete-files')!.detail).toMatch(new RegExp(`kept: .*used by snapshot e1 of ${b.name}`));
+    expect(resultB.keptFiles).toEqual([expect.stringMatching(new RegExp(`^${bOverlay} \\(used by snapshot e1 of ${b.name}\\)$`))]);
     expect(existsSync(bOverlay)).toBe(true);
     expect(await snapshotNames(lab, b.name)).toEqual(['e1']);
     expect(await vdaSource(lab, b.name)).toBe(b.disks.vda);
@@ -222,21 +247,29 @@ describeLab('block commit on real QEMU', () => {
       return { code, stdout, stderr };
     };
 
+    // the conventions of every mutating command: without a terminal and without --yes nothing runs
     const refused = await run(['commit', name, 'vda', '--bandwidth', '8']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--yes/);
+    const dry = await run(['commit', name, 'vda', '--bandwidth', '8', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^commit \(synchronized\) on .* vda, at most 8 MiB\/s\n/);
+    expect(dry.stdout).toContain(`blockcommit --domain=${name} --path=vda --base=${disks.vda} --active --bandwidth=8\n`);
     expect(await vdaSource(lab, name)).toBe(overlay);
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
 
     const commit = await run(['commit', name, 'vda', '--bandwidth', '8', '--yes', '--json']);
     expect(commit.stderr).toBe('');
     expect(commit.code).toBe(0);
     const lines = commit.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines[0]!.kind).toBe('plan');
-    const progress = lines.filter((l) => l.kind === 'progress');
-    expect(progress.filter((l) => l.phase === 'running').length).toBeGreaterThanOrEqual(3);
+    expect(lines[0]).toMatchObject({ type: 'plan', kind: 'block-commit', mode: 'synchronized' });
+    const steps = lines.filter((l) => l.type === 'step');
+    expect(steps.filter((l) => l.event === 'done').map((l) => l.step)).toEqual(['start', 'copy', 'synchronized', 'verify']);
+    const progress = lines.filter((l) => l.type === 'progress').map((l) => l.event as BlockJobEvent);
+    expect(progress.filter((e) => e.phase === 'running').length).toBeGreaterThanOrEqual(3);
     expect(progress.at(-1)!.phase).toBe('ready');
     const result = lines.at(-1)!;
-    expect(result).toMatchObject({ kind: 'result', ok: true, outcome: 'ready', chainAfter: [overlay, disks.vda] });
+    expect(result).toMatchObject({ type: 'result', status: 'done', ok: true, outcome: 'ready', chainAfter: [overlay, disks.vda] });
     // the job is still there, waiting in its synchronized phase
     expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout).toMatch(/type=Active Block Commit/);
     expect((await lab.virsh('dumpxml', name)).stdout).toMatch(/<mirror [^>]*ready='yes'/);
@@ -244,9 +277,18 @@ describeLab('block commit on real QEMU', () => {
     const jobs = await run(['jobs', name, '--json']);
     expect(JSON.parse(jobs.stdout)).toEqual([expect.objectContaining({ domain: name, disk: 'vda', type: 'active-commit', ready: true })]);
 
-    const pivot = await run(['job', name, 'vda', '--pivot', '--json']);
+    const notConfirmed = await run(['job', name, 'vda', '--pivot']);
+    expect(notConfirmed.code).toBe(2);
+    expect(notConfirmed.stdout).toMatch(/^Pivot the active-commit on .* vda\n/);
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout).toMatch(/type=Active Block Commit/);
+    expect((await run(['job', name, 'vda', '--abort', '--dry-run'])).code).toBe(0);
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout).toMatch(/type=Active Block Commit/);
+
+    const pivot = await run(['job', name, 'vda', '--pivot', '--yes', '--json']);
     expect(pivot.code).toBe(0);
-    expect(JSON.parse(pivot.stdout)).toMatchObject({ kind: 'result', phase: 'completed', chain: [disks.vda] });
+    const pivotLines = pivot.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(pivotLines[0]).toMatchObject({ type: 'plan', kind: 'block-job-pivot', refusal: null });
+    expect(pivotLines.at(-1)).toMatchObject({ type: 'result', status: 'done', phase: 'completed', chain: [disks.vda] });
     expect(await vdaSource(lab, name)).toBe(disks.vda);
     await flushDisk(lab, name);
     expect(await readsPattern(disks.vda, '0x3c', '0', '24M')).toBe(true);

@@ -1,11 +1,10 @@
-// Carrying out a creation plan: its commands, in order, through the host's runner, and on
-// failure the removal of every file this run created that libvirt did not take into use.
-// A file that existed before the run is never removed.
+// Carrying out a creation plan, the parts its flow (create-flow.ts) runs on failure and on
+// undo: the removal of every file the run created that libvirt did not take into use. A file
+// that existed before the run is never removed.
 
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Host, SnapshotWithXml } from '../host.js';
-import { virshCommands } from '../virsh/commands.js';
-import { VirshCommandError, VirshError } from '../virsh/errors.js';
+import { VirshCommandError } from '../virsh/errors.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
 import type { Plan, PlannedFile } from './types.js';
 
@@ -33,6 +32,8 @@ export class CreateFailedError extends Error {
     readonly removed: string[],
     /** Files this run created that stay, and why. */
     readonly kept: KeptFile[],
+    /** libvirt recorded nothing and every file the run made is removed: the host is as before. */
+    readonly hostUnchanged = false,
   ) {
     const said = failure instanceof VirshCommandError ? failure.libvirtMessage : failure instanceof Error ? failure.message : String(failure);
     const lines = [`creating the snapshot failed: ${said}`];
@@ -49,13 +50,13 @@ export interface ExecuteResult {
   warnings: string[];
 }
 
-function plannedName(plan: Plan): string | null {
+export function plannedName(plan: Plan): string | null {
   if (!plan.xml) return null;
   const name = readSnapshot(plan.xml).name;
   return name === '' ? null : name;
 }
 
-function noMetadata(plan: Plan): boolean {
+export function noMetadata(plan: Plan): boolean {
   return plan.commands.some((args) => args.includes('--no-metadata'));
 }
 
@@ -69,18 +70,19 @@ async function pathsInUse(host: Host, domain: string): Promise<Set<string>> {
   return inUse;
 }
 
-/** The memory file (and overlays) of the snapshot, if libvirt recorded it despite the error. */
-async function pathsOfRecordedSnapshot(host: Host, domain: string, name: string | null): Promise<Set<string>> {
-  const paths = new Set<string>();
-  if (name === null) return paths;
+/** The memory file and overlays of the snapshot, if libvirt recorded it despite the error; null when it did not. */
+async function pathsOfRecordedSnapshot(host: Host, domain: string, name: string | null): Promise<Set<string> | null> {
+  if (name === null) return null;
   try {
     const { detail } = await host.snapshot(domain, name);
+    const paths = new Set<string>();
     if (detail.memory.file) paths.add(detail.memory.file);
     for (const disk of detail.disks) if (disk.file) paths.add(disk.file);
+    return paths;
   } catch (error) {
-    if (!(error instanceof VirshCommandError && error.code === 'no-snapshot')) throw error;
+    if (error instanceof VirshCommandError && error.code === 'no-snapshot') return null;
+    throw error;
   }
-  return paths;
 }
 
 /**
@@ -106,19 +108,46 @@ export function sortOutFiles(
   return { remove, keep };
 }
 
-async function cleanUp(
+/**
+ * After a failed command: removes the files this run created that libvirt does not use (nor a
+ * snapshot it recorded despite the error). `recorded`: libvirt kept a snapshot of that name
+ * (or it could not be told).
+ */
+export async function cleanUp(
   host: Host,
   domain: string,
   plan: Plan,
   preExisting: ReadonlySet<string>,
   fileExists: (path: string) => boolean,
-  removeFile: (path: string) => void,
+): Promise<{ removed: string[]; kept: KeptFile[]; recorded: boolean }> {
+  let recordedPaths: Set<string> | null;
+  try {
+    recordedPaths = await pathsOfRecordedSnapshot(host, domain, plannedName(plan));
+  } catch (error) {
+    // Without knowing what libvirt recorded there is no telling what it uses: keep everything.
+    const why = `could not read the snapshot libvirt may have recorded (${error instanceof Error ? error.message : String(error)})`;
+    const kept = plan.files.filter((f) => !preExisting.has(f.path) && fileExists(f.path)).map((f) => ({ path: f.path, why }));
+    return { removed: [], kept, recorded: true };
+  }
+  const { removed, kept } = await removeUnusedCreatedFiles(host, domain, plan, preExisting, fileExists, recordedPaths ?? new Set());
+  return { removed, kept, recorded: recordedPaths !== null };
+}
+
+/** Removes the files the run created (absent before, present now) that no disk of the domain uses now. */
+export async function removeUnusedCreatedFiles(
+  host: Host,
+  domain: string,
+  plan: Plan,
+  preExisting: ReadonlySet<string>,
+  fileExists: (path: string) => boolean,
+  alsoInUse: ReadonlySet<string> = new Set(),
+  removeFile: (path: string) => void = (path) => rmSync(path),
 ): Promise<{ removed: string[]; kept: KeptFile[] }> {
   const createdByRun = plan.files.filter((f) => !preExisting.has(f.path) && fileExists(f.path));
   if (createdByRun.length === 0) return { removed: [], kept: [] };
   let inUse: Set<string>;
   try {
-    inUse = new Set([...(await pathsInUse(host, domain)), ...(await pathsOfRecordedSnapshot(host, domain, plannedName(plan)))]);
+    inUse = new Set([...(await pathsInUse(host, domain)), ...alsoInUse]);
   } catch (error) {
     // Without the domain's current chain there is no telling what libvirt uses: keep everything.
     const why = `could not read the domain's disks to tell whether libvirt uses it (${error instanceof Error ? error.message : String(error)})`;
@@ -135,38 +164,4 @@ async function cleanUp(
     }
   }
   return { removed, kept: keep };
-}
-
-/**
- * Runs an `ok` plan on `domain`. Throws PlanNotRunnableError for any other verdict, and
- * CreateFailedError (after cleaning up) when a command fails.
- */
-export async function executePlan(host: Host, domain: string, plan: Plan): Promise<ExecuteResult> {
-  if (plan.verdict !== 'ok') throw new PlanNotRunnableError(plan);
-  const fileExists = existsSync;
-  const removeFile = (path: string) => rmSync(path);
-  // What exists now is never ours to remove, whatever the plan assumed when it was made.
-  const preExisting = new Set(plan.files.filter((f) => fileExists(f.path)).map((f) => f.path));
-  const warnings: string[] = [];
-
-  for (const args of plan.commands) {
-    try {
-      const result = await host.run(virshCommands.plannedCommand(args));
-      warnings.push(...result.warnings);
-    } catch (error) {
-      if (!(error instanceof VirshError)) throw error;
-      if (!(error instanceof VirshCommandError)) {
-        // virsh timed out or died: libvirt may still be writing these files, so none is touched.
-        const why = 'virsh stopped answering, so libvirt may still be using it; check the snapshot and remove it by hand';
-        const kept = plan.files.filter((f) => !preExisting.has(f.path) && fileExists(f.path)).map((f) => ({ path: f.path, why }));
-        throw new CreateFailedError(error, args, [], kept);
-      }
-      const { removed, kept } = await cleanUp(host, domain, plan, preExisting, fileExists, removeFile);
-      throw new CreateFailedError(error, args, removed, kept);
-    }
-  }
-
-  if (noMetadata(plan)) return { snapshot: null, warnings };
-  const name = plannedName(plan) ?? (await host.currentSnapshotName(domain));
-  return { snapshot: name === null ? null : await host.snapshot(domain, name), warnings };
 }

@@ -1,27 +1,13 @@
-// The commit/pull flow as data: a plan of steps the UI renders, each with its status, then
-// executed in order by runBlockPlan. JSON-serialisable, like the rest of the model.
+// A block commit or pull as data: what the pre-flight decided (BlockPlan: plain JSON, the flow's
+// params, from which block-run.ts builds the same steps every time), and what a run produced.
 
 import type { BlockJobEvent } from '../jobs/block-job-types.js';
 import type { VirshCommand } from '../virsh/commands.js';
 import type { ChainChange, CommitMode } from './block-chain-change.js';
 import type { CopyEstimate } from './block-space.js';
+import type { FlowRunOutcome } from './flow-run.js';
 
 export type BlockStepId = 'start' | 'copy' | 'pivot' | 'keep-overlay' | 'synchronized' | 'verify' | 'forget-metadata' | 'delete-files';
-
-export type BlockStepStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed';
-
-export interface BlockFlowStep {
-  id: BlockStepId;
-  title: string;
-  /** Longer explanation: which files, which snapshots. */
-  detail: string | null;
-  /** The virsh commands the step runs (argv without `virsh`), shown before anything runs. */
-  commands: string[][];
-  /** Optional steps can be switched off (forget-metadata: on by default; delete-files: off). */
-  enabled: boolean;
-  status: BlockStepStatus;
-  error: string | null;
-}
 
 /** An external snapshot whose file for this disk leaves the chain: its metadata would point at nothing useful. */
 export interface StaleSnapshot {
@@ -49,7 +35,10 @@ export interface BlockPlan {
   /** Why the plan must not run; null when it may. */
   refusal: string | null;
   staleSnapshots: StaleSnapshot[];
-  steps: BlockFlowStep[];
+  /** Forget the metadata of the stale snapshots afterwards (a step only when there are some). */
+  forgetMetadata: boolean;
+  /** Delete the files that left the chain afterwards, if nothing uses them (a step only when asked and there are some). */
+  deleteFiles: boolean;
 }
 
 export interface BlockRunResult {
@@ -57,13 +46,13 @@ export interface BlockRunResult {
   /** completed, ready (left synchronized), detached (left running), aborted, failed. */
   outcome: 'completed' | 'ready' | 'detached' | 'aborted' | 'failed';
   plan: BlockPlan;
+  /** The flow as it ran: step statuses, the journal's flow id, whether it is unfinished. */
+  flow: FlowRunOutcome;
   final: BlockJobEvent | null;
   chainAfter: string[] | null;
   forgottenSnapshots: string[];
   deletedFiles: string[];
+  /** Files that left the chain and stay, and who uses them. */
+  keptFiles: string[];
   error: string | null;
-}
-
-export function step(id: BlockStepId, title: string, detail: string | null, commands: string[][] = [], enabled = true): BlockFlowStep {
-  return { id, title, detail, commands, enabled, status: enabled ? 'pending' : 'skipped', error: null };
 }

@@ -1,14 +1,15 @@
 // The pre-flight of a block commit or pull: reads the host (domain state, the disk's chain,
 // a job already running, layer allocation, free space, snapshots that would go stale) and
-// returns the plan the user sees before anything changes. Runs only read commands.
+// decides everything the flow needs (BlockPlan, plain JSON; block-run.ts builds its steps).
+// Runs only read commands.
 
 import type { Host } from '../host.js';
 import { BlockJobControl } from '../jobs/block-job-control.js';
 import { parseDomState } from '../parse/index.js';
 import { virshCommands, type VirshCommand } from '../virsh/commands.js';
 import { BlockPlanError, chainChange, resolveLayer, type ChainOperation, type CommitMode } from './block-chain-change.js';
-import { step, type BlockFlowStep, type BlockPlan } from './block-flow.js';
-import { estimateCopy, freeBytesFor, isLocalUri, mib, spaceVerdict } from './block-space.js';
+import type { BlockPlan } from './block-flow.js';
+import { estimateCopy, freeBytesFor, isLocalUri, spaceVerdict } from './block-space.js';
 import { staleSnapshotsFor } from './block-stale-snapshots.js';
 
 interface CommonRequest {
@@ -121,48 +122,6 @@ async function assemble(
   const deleteFiles = Boolean(request.deleteUnusedFiles) && change.unused.length > 0;
   if (deleteFiles && !isLocalUri(host.uri)) refusal ??= 'deleting files needs a local connection: the files are on another host';
 
-  const steps: BlockFlowStep[] = [
-    step('start', operation.kind === 'commit' ? 'start the block commit' : 'start the block pull', null, [[...start.args]]),
-    step(
-      'copy',
-      mode === 'complete' || mode === null ? 'copy until done' : 'copy until ready (caught up with the guest)',
-      `${change.merges.map((m) => `${m.from.join(', ')} → ${m.into}`).join('; ')}${copy ? ` (${mib(copy.bytes)}, from ${copy.basis})` : ''}`,
-      [[...virshCommands.blockJobInfo(domain, disk).args]],
-    ),
-  ];
-  if (mode === 'pivot') {
-    steps.push(step('pivot', 'pivot the disk to the base once ready', change.target, [[...virshCommands.blockJobPivot(domain, disk).args]]));
-  } else if (mode === 'keep-overlay') {
-    steps.push(
-      step('keep-overlay', 'end the job once ready, keeping the overlay', `${change.target} gets the data; ${disk} stays on ${change.before[0]}`, [
-        [...virshCommands.blockJobAbort(domain, disk).args],
-      ]),
-    );
-  } else if (mode === 'synchronized') {
-    steps.push(
-      step('synchronized', 'leave the job ready (synchronized)', `finish later: virtsnap job ${domain} ${disk} --pivot (or --abort)`),
-    );
-  }
-  steps.push(step('verify', 'check the chain', change.after.join(' <- '), [[...virshCommands.domainXml(domain).args]]));
-  steps.push(
-    step(
-      'forget-metadata',
-      'forget the metadata of snapshots whose files leave the chain',
-      staleSnapshots.length > 0 ? staleSnapshots.map((s) => `${s.name} (${s.file})`).join(', ') : 'no snapshot points at the merged files',
-      staleSnapshots.map((s) => [...virshCommands.deleteSnapshot(domain, s.name, { metadata: true }).args]),
-      forget,
-    ),
-  );
-  steps.push(
-    step(
-      'delete-files',
-      'delete the files that leave the chain, if nothing uses them',
-      change.unused.length > 0 ? change.unused.join(', ') : 'no file leaves the chain',
-      [],
-      deleteFiles,
-    ),
-  );
-
   return {
     operation: operation.kind,
     domain,
@@ -176,6 +135,7 @@ async function assemble(
     warnings,
     refusal,
     staleSnapshots,
-    steps,
+    forgetMetadata: forget,
+    deleteFiles,
   };
 }

@@ -1,21 +1,334 @@
-// Executes a block plan step by step, reporting each step's status and every progress event.
-// The job itself is followed by a JobMonitor; the caller can abort it or stop following it
-// (the job then goes on in libvirt) at any time.
+// A block commit or pull as a flow on the step machine: start the job, copy (followed by the
+// JobMonitor until ready or complete), pivot or keep the overlay, verify the chain, forget the
+// metadata of snapshots whose files left it, delete those files when asked. Every step has a
+// check on the host, so a flow picked up from the journal neither starts a second job nor
+// pivots twice; the copy step of a resumed flow follows the job that is already running.
+//
+// blockFlowPlan builds the steps from the pre-flight's BlockPlan alone (block-plan.ts), so that
+// `resume` rebuilds the same steps. startBlockFlow runs it journaled and reports every progress
+// event; the caller can abort the job or stop following it (the job then goes on in libvirt,
+// and the flow stays unfinished in the journal until it is resumed or resolved).
 
+import { existsSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { Host } from '../host.js';
 import type { BlockJobEvent } from '../jobs/block-job-types.js';
-import type { JobMonitor, WatchedJob } from '../jobs/job-monitor.js';
+import { JobMonitor, type WatchedJob } from '../jobs/job-monitor.js';
+import { parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
-import type { BlockFlowStep, BlockPlan, BlockRunResult, BlockStepId } from './block-flow.js';
+import type { BlockPlan, BlockRunResult } from './block-flow.js';
+import { mib } from './block-space.js';
 import { fileStillUsed } from './block-stale-snapshots.js';
+import type { FlowPlan } from './flow-plan.js';
+import { runFlow } from './flow-run.js';
+import { Journal } from './journal.js';
+import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
+
+/** The operator stopped following: the job goes on in libvirt. */
+export class DetachedError extends Error {
+  override name = 'DetachedError';
+  constructor() {
+    super('stopped following: the job goes on in libvirt');
+  }
+}
+
+/** The job ended other than as planned; `hostUnchanged` when the chain is as it was before the flow. */
+export class BlockJobEndedError extends Error {
+  override name = 'BlockJobEndedError';
+  constructor(
+    message: string,
+    readonly event: BlockJobEvent,
+    readonly hostUnchanged: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface BlockContext {
+  host: Host;
+  monitor: JobMonitor;
+  /** Rejects with DetachedError once the operator stops following. */
+  detached: Promise<never>;
+  detach(): void;
+  isDetached: boolean;
+  /** An abort asked for before the job was being followed: the copy step sends it at once. */
+  abortPending: boolean;
+  /** What the run produced. */
+  state: {
+    final: BlockJobEvent | null;
+    chainAfter: string[] | null;
+    forgottenSnapshots: string[];
+    deletedFiles: string[];
+    /** `FILE (used by WHO)` for files that left the chain and stay. */
+    keptFiles: string[];
+    keptPaths: Set<string>;
+  };
+}
+
+const sameChain = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+
+async function chainNow(ctx: BlockContext, domain: string, disk: string): Promise<string[]> {
+  const { disks } = await ctx.monitor.control.liveDisks(domain);
+  return disks.find((d) => d.target === disk)?.chain.map((l) => l.source) ?? [];
+}
+
+function newContext(host: Host, monitor: JobMonitor): BlockContext {
+  let reject!: (error: Error) => void;
+  const detached = new Promise<never>((_, r) => (reject = r));
+  detached.catch(() => {});
+  const context: BlockContext = {
+    host,
+    monitor,
+    detached,
+    isDetached: false,
+    abortPending: false,
+    detach() {
+      context.isDetached = true;
+      reject(new DetachedError());
+    },
+    state: { final: null, chainAfter: null, forgottenSnapshots: [], deletedFiles: [], keptFiles: [], keptPaths: new Set() },
+  };
+  return context;
+}
+
+/** The plan's first line: what runs on which disk. */
+export function blockTitle(params: BlockPlan): string {
+  const what = params.operation === 'commit' ? `commit (${params.mode})` : 'pull';
+  return `${what} on ${params.domain} ${params.disk}${params.bandwidthMiB ? `, at most ${params.bandwidthMiB} MiB/s` : ''}`;
+}
+
+/** The steps of a commit or pull, from the pre-flight's plan alone. */
+export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?: JobMonitor } = {}): FlowPlan<BlockContext> {
+  const { domain, disk, change, mode } = params;
+  const what = params.operation === 'commit' ? (mode === 'complete' ? 'commit' : 'active commit') : 'pull';
+  const twoPhase = mode === 'pivot' || mode === 'keep-overlay' || mode === 'synchronized';
+  const jobType = params.operation === 'pull' ? 'pull' : mode === 'complete' ? 'commit' : 'active-commit';
+  const chainText = (chain: readonly string[]) => chain.join(' <- ');
+
+  /** The job on the disk, followed (a job already followed is reused; one found running is attached to). */
+  const follow = (ctx: BlockContext): WatchedJob =>
+    ctx.monitor.watch(domain, disk, { chainBefore: change.before, type: jobType, keepOverlay: mode === 'keep-overlay' });
+
+  /** Waits for `until` unless the operator stops following; stops polling when the step ends abnormally. */
+  const await_ = async (ctx: BlockContext, job: WatchedJob, until: Promise<BlockJobEvent>): Promise<BlockJobEvent> => {
+    try {
+      return await Promise.race([until, ctx.detached]);
+    } catch (error) {
+      if (!job.done) ctx.monitor.unwatch(domain, disk);
+      throw error;
+    }
+  };
+
+  const ended = async (ctx: BlockContext, event: BlockJobEvent): Promise<BlockJobEndedError> => {
+    ctx.state.final = event;
+    let unchanged = false;
+    try {
+      unchanged = (await ctx.monitor.control.info(domain, disk)) === null && sameChain(await chainNow(ctx, domain, disk), change.before);
+    } catch {
+      // not known: the flow stays open for the operator to look at
+    }
+    return new BlockJobEndedError(event.message ?? `the job ${event.phase}`, event, unchanged);
+  };
+
+  const jobGone = async (ctx: BlockContext) => (await ctx.monitor.control.info(domain, disk)) === null;
+
+  const steps: StepDefinition<BlockContext>[] = [
+    {
+      id: 'start',
+      title: params.operation === 'commit' ? 'start the block commit' : 'start the block pull',
+      commands: [plannedVirsh(params.start)],
+      leavesState: `a ${what} job runs on ${domain} ${disk}: \`virtsnap jobs ${domain} --follow\` follows it, \`virtsnap job ${domain} ${disk} --abort\` ends it`,
+      run: async ({ host: h }) => {
+        await h.run(params.start);
+      },
+      check: async (ctx) => {
+        if (!(await jobGone(ctx))) return null;
+        // A short job may be over already: its chain shows it.
+        const chain = await chainNow(ctx, domain, disk);
+        return !sameChain(change.after, change.before) && sameChain(chain, change.after) ? null : `no job runs on ${disk} and its chain is unchanged`;
+      },
+      undo: {
+        title: 'abort the job if it still runs (the chain stays as it was)',
+        commands: [plannedVirsh(virshCommands.blockJobAbort(domain, disk))],
+        run: async (ctx, journal) => {
+          if (await jobGone(ctx)) journal.note(`no job runs on ${disk} any more`);
+          else await ctx.monitor.control.abort(domain, disk);
+        },
+      },
+    },
+    {
+      id: 'copy',
+      title: twoPhase ? 'copy until ready (caught up with the guest)' : 'copy until done',
+      commands: [plannedVirsh(virshCommands.blockJobInfo(domain, disk))],
+      leavesState: twoPhase
+        ? `the ${what} job on ${disk} is ready and waits: \`virtsnap job ${domain} ${disk} --pivot\` (or --abort) ends it`
+        : `${disk}'s chain is ${chainText(change.after)}`,
+      run: async (ctx, journal) => {
+        journal.note(`${change.merges.map((m) => `${m.from.join(', ')} -> ${m.into}`).join('; ')}${params.copy ? ` (${mib(params.copy.bytes)}, from ${params.copy.basis})` : ''}`);
+        const job = follow(ctx);
+        if (ctx.abortPending) void ctx.monitor.abort(domain, disk).catch(() => {});
+        const event = await await_(ctx, job, twoPhase ? job.ready() : job.finished);
+        ctx.state.final = event;
+        if (event.phase !== 'ready' && event.phase !== 'completed') throw await ended(ctx, event);
+        // A two-phase job that ends by itself (aborted elsewhere after ready) is not ready for what follows.
+        if (twoPhase && event.phase !== 'ready') throw await ended(ctx, event);
+      },
+      check: async (ctx) => {
+        if (twoPhase) {
+          const { mirrors } = await ctx.monitor.control.liveDisks(domain);
+          if (mirrors.get(disk)?.ready) return null;
+          return `the job on ${disk} is not ready`;
+        }
+        if (!(await jobGone(ctx))) return `the job on ${disk} still runs`;
+        const chain = await chainNow(ctx, domain, disk);
+        return sameChain(chain, change.after) ? null : `the chain is ${chainText(chain)}`;
+      },
+    },
+  ];
+
+  if (mode === 'pivot' || mode === 'keep-overlay') {
+    const pivot = mode === 'pivot';
+    steps.push({
+      id: pivot ? 'pivot' : 'keep-overlay',
+      title: pivot ? 'pivot the disk to the base once ready' : 'end the job once ready, keeping the overlay',
+      commands: [plannedVirsh(pivot ? virshCommands.blockJobPivot(domain, disk) : virshCommands.blockJobAbort(domain, disk))],
+      leavesState: pivot
+        ? `${disk} runs on ${change.target}; the files above it left the chain`
+        : `${change.target} holds the data; ${disk} still runs on ${change.before[0]}`,
+      run: async (ctx) => {
+        const job = follow(ctx);
+        // A resumed flow's monitor has not polled the job yet: a pivot needs its phase.
+        await await_(ctx, job, job.current());
+        if (pivot) await ctx.monitor.pivot(domain, disk);
+        else await ctx.monitor.abort(domain, disk);
+        const event = await await_(ctx, job, job.finished);
+        ctx.state.final = event;
+        if (event.phase !== 'completed') throw await ended(ctx, event);
+      },
+      check: async (ctx) => {
+        if (!(await jobGone(ctx))) return `the job on ${disk} still runs`;
+        const chain = await chainNow(ctx, domain, disk);
+        return chain[0] === change.after[0] ? null : `${disk} runs on ${chain[0] ?? '(nothing)'}`;
+      },
+    });
+  } else if (mode === 'synchronized') {
+    steps.push({
+      id: 'synchronized',
+      title: 'leave the job ready (synchronized)',
+      leavesState: `the job on ${disk} stays ready: \`virtsnap job ${domain} ${disk} --pivot\` (or --abort) ends it`,
+      run: async (ctx, journal) => {
+        ctx.monitor.unwatch(domain, disk);
+        journal.note(`finish later: virtsnap job ${domain} ${disk} --pivot (or --abort)`);
+      },
+    });
+  }
+
+  steps.push({
+    id: 'verify',
+    title: 'check the chain',
+    commands: [plannedVirsh(virshCommands.domainXml(domain))],
+    run: async (ctx) => {
+      const chain = await chainNow(ctx, domain, disk);
+      ctx.state.chainAfter = chain;
+      if (!sameChain(chain, change.after)) throw new Error(`the chain is ${chainText(chain)}, expected ${chainText(change.after)}`);
+    },
+  });
+
+  if (params.forgetMetadata) {
+    const stale = params.staleSnapshots;
+    steps.push({
+      id: 'forget-metadata',
+      title: `forget the metadata of snapshots whose files left the chain: ${stale.map((s) => `${s.name} (${s.file})`).join(', ')}`,
+      commands: stale.map((s) => plannedVirsh(virshCommands.deleteSnapshot(domain, s.name, { metadata: true }))),
+      leavesState: `libvirt no longer lists ${stale.map((s) => s.name).join(', ')}`,
+      run: async (ctx, journal) => {
+        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
+        for (const snapshot of stale) {
+          if (!listed.has(snapshot.name)) {
+            journal.note(`snapshot ${snapshot.name} is already gone`);
+            continue;
+          }
+          try {
+            await ctx.host.run(virshCommands.deleteSnapshot(domain, snapshot.name, { metadata: true }));
+          } catch (error) {
+            throw new Error(`snapshot ${snapshot.name}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+          ctx.state.forgottenSnapshots.push(snapshot.name);
+        }
+      },
+      check: async (ctx) => {
+        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
+        const left = stale.filter((s) => listed.has(s.name)).map((s) => s.name);
+        return left.length === 0 ? null : `libvirt still lists ${left.join(', ')}`;
+      },
+    });
+  }
+
+  if (params.deleteFiles) {
+    const files = change.unused;
+    steps.push({
+      id: 'delete-files',
+      title: 'delete the files that left the chain, if nothing uses them',
+      commands: [{ program: 'rm', args: files, mutates: true }],
+      removes: files,
+      run: async (ctx, journal) => {
+        for (const file of files) {
+          const user = await fileStillUsed(ctx.host, file);
+          if (user) {
+            ctx.state.keptFiles.push(`${file} (used by ${user})`);
+            ctx.state.keptPaths.add(file);
+            journal.note(`kept ${file}: used by ${user}`);
+            continue;
+          }
+          if (existsSync(file)) await unlink(file);
+          ctx.state.deletedFiles.push(file);
+        }
+      },
+      check: async (ctx) => {
+        const left = files.filter((f) => existsSync(f) && !ctx.state.keptPaths.has(f));
+        return left.length === 0 ? null : `${left.join(', ')} still exists`;
+      },
+    });
+  }
+
+  const consequences = [
+    `chain now:   ${chainText(change.before)}`,
+    `chain after: ${chainText(change.after)}`,
+    ...change.merges.map((m) => `merges:      ${m.from.join(', ')} -> ${m.into}`),
+    `unused after: ${change.unused.length ? change.unused.join(', ') : 'none'}${change.unused.length && !params.deleteFiles ? ' (kept: --delete-unused-files removes them)' : ''}`,
+    `to copy:     ${params.copy ? `${mib(params.copy.bytes)} (${params.copy.basis})` : 'unknown'}`,
+    `free space:  ${params.freeBytes !== null ? `${mib(params.freeBytes)} where ${change.target} lives` : 'unknown (not local)'}`,
+  ];
+  if (mode === 'synchronized') consequences.push(`the job stays ready (synchronized) until \`virtsnap job ${domain} ${disk} --pivot\` or --abort`);
+
+  return {
+    kind: `block-${params.operation}`,
+    title: blockTitle(params),
+    uri: host.uri,
+    domain,
+    params,
+    machine: new StepMachine<BlockContext>(`block-${params.operation}`, steps),
+    context: newContext(host, options.monitor ?? new JobMonitor(host)),
+    consequences,
+    downtime: mode === 'pivot' ? 'none: the guest keeps running, and the pivot switches the disk at once' : 'none: the guest keeps running',
+    warnings: params.warnings,
+    confirmation: { kind: 'choice' },
+    refusal: params.refusal,
+    filesLeft: params.deleteFiles ? [] : change.unused,
+  };
+}
 
 export interface BlockRunHooks {
-  onStep?: (step: BlockFlowStep, plan: BlockPlan) => void;
+  /** Where the flow is journaled (default: $XDG_STATE_HOME/virtsnap). */
+  journal?: Journal;
+  /** Every progress event of the job. */
   onEvent?: (event: BlockJobEvent) => void;
+  /** Every journal entry (step events). */
+  onEntry?: (entry: JournalEntry) => void;
 }
 
 export interface BlockRun {
+  readonly flow: FlowPlan<BlockContext>;
   readonly result: Promise<BlockRunResult>;
   /** Aborts the job (the chain stays as it was); the run then ends `aborted`. */
   abortJob(): Promise<void>;
@@ -23,163 +336,55 @@ export interface BlockRun {
   detach(): void;
 }
 
-class Detached extends Error {}
-
-export function runBlockPlan(host: Host, monitor: JobMonitor, plan: BlockPlan, hooks: BlockRunHooks = {}): BlockRun {
-  if (plan.refusal) throw new Error(plan.refusal);
-  let job: WatchedJob | null = null;
-  let detach!: () => void;
-  const detached = new Promise<never>((_, reject) => (detach = () => reject(new Detached())));
-  detached.catch(() => {});
-  const { domain, disk } = plan;
-
-  const setStatus = (id: BlockStepId, status: BlockFlowStep['status'], error: string | null = null) => {
-    const s = plan.steps.find((x) => x.id === id);
-    if (!s || (!s.enabled && status !== 'skipped')) return;
-    s.status = status;
-    s.error = error;
-    hooks.onStep?.(s, plan);
-  };
-  const enabled = (id: BlockStepId) => plan.steps.find((x) => x.id === id)?.enabled ?? false;
-
-  const off = monitor.subscribe((event) => {
-    if (event.domain === domain && event.disk === disk) hooks.onEvent?.(event);
+/** Runs a commit or pull flow journaled, reporting its job's progress. */
+export function startBlockFlow(flow: FlowPlan<BlockContext>, hooks: BlockRunHooks = {}): BlockRun {
+  if (flow.refusal) throw new Error(flow.refusal);
+  const ctx = flow.context;
+  const params = flow.params as BlockPlan;
+  const off = ctx.monitor.subscribe((event) => {
+    if (event.domain === params.domain && event.disk === params.disk) hooks.onEvent?.(event);
   });
-
-  const result: BlockRunResult = {
-    ok: false,
-    outcome: 'failed',
-    plan,
-    final: null,
-    chainAfter: null,
-    forgottenSnapshots: [],
-    deletedFiles: [],
-    error: null,
-  };
-
-  const fail = (id: BlockStepId, message: string) => {
-    setStatus(id, 'failed', message);
-    for (const s of plan.steps) if (s.status === 'pending') setStatus(s.id, 'skipped');
-    result.error = message;
-  };
-
-  const jobEnded = (event: BlockJobEvent, id: BlockStepId): boolean => {
-    if (event.phase === 'completed' || event.phase === 'ready') return false;
-    result.final = event;
-    result.outcome = event.phase === 'aborted' ? 'aborted' : 'failed';
-    fail(id, event.message ?? `the job ${event.phase}`);
-    return true;
-  };
-
-  async function execute(): Promise<void> {
-    setStatus('start', 'running');
-    try {
-      await host.run(plan.start);
-    } catch (error) {
-      fail('start', error instanceof Error ? error.message : String(error));
-      return;
-    }
-    job = monitor.watch(domain, disk, {
-      chainBefore: plan.change.before,
-      type: plan.operation === 'pull' ? 'pull' : plan.mode === 'complete' ? 'commit' : 'active-commit',
-      keepOverlay: plan.mode === 'keep-overlay',
-    });
-    setStatus('start', 'done');
-
-    setStatus('copy', 'running');
-    const twoPhase = plan.mode === 'pivot' || plan.mode === 'keep-overlay' || plan.mode === 'synchronized';
-    const copied = await Promise.race([twoPhase ? job.ready() : job.finished, detached]);
-    if (jobEnded(copied, 'copy')) return;
-    setStatus('copy', 'done');
-    result.final = copied;
-
-    if (plan.mode === 'pivot' || plan.mode === 'keep-overlay') {
-      const id = plan.mode === 'pivot' ? 'pivot' : 'keep-overlay';
-      setStatus(id, 'running');
-      try {
-        if (plan.mode === 'pivot') await monitor.pivot(domain, disk);
-        else await monitor.abort(domain, disk);
-      } catch (error) {
-        fail(id, error instanceof Error ? error.message : String(error));
-        return;
-      }
-      const ended = await Promise.race([job.finished, detached]);
-      result.final = ended;
-      if (jobEnded(ended, id)) return;
-      setStatus(id, 'done');
-    } else if (plan.mode === 'synchronized') {
-      setStatus('synchronized', 'done');
-      monitor.unwatch(domain, disk);
-    }
-
-    setStatus('verify', 'running');
-    const disks = await host.disks(domain);
-    const chainNow = disks.find((d) => d.target === disk)?.chain.map((l) => l.source) ?? [];
-    result.chainAfter = chainNow;
-    if (chainNow.join('\n') !== plan.change.after.join('\n')) {
-      fail('verify', `the chain is ${chainNow.join(' <- ')}, expected ${plan.change.after.join(' <- ')}`);
-      return;
-    }
-    setStatus('verify', 'done');
-
-    if (enabled('forget-metadata')) {
-      setStatus('forget-metadata', 'running');
-      for (const snapshot of plan.staleSnapshots) {
-        try {
-          await host.run(virshCommands.deleteSnapshot(domain, snapshot.name, { metadata: true }));
-          result.forgottenSnapshots.push(snapshot.name);
-        } catch (error) {
-          fail('forget-metadata', `snapshot ${snapshot.name}: ${error instanceof Error ? error.message : String(error)}`);
-          return;
-        }
-      }
-      setStatus('forget-metadata', 'done');
-    }
-
-    if (enabled('delete-files')) {
-      setStatus('delete-files', 'running');
-      const kept: string[] = [];
-      for (const file of plan.change.unused) {
-        const user = await fileStillUsed(host, file);
-        if (user) {
-          kept.push(`${file} (used by ${user})`);
-          continue;
-        }
-        await unlink(file);
-        result.deletedFiles.push(file);
-      }
-      const s = plan.steps.find((x) => x.id === 'delete-files')!;
-      if (kept.length > 0) s.detail = `kept: ${kept.join(', ')}`;
-      setStatus('delete-files', 'done');
-    }
-
-    result.ok = true;
-    result.outcome = plan.mode === 'synchronized' ? 'ready' : 'completed';
-  }
-
-  const promise = execute()
-    .catch((error: unknown) => {
-      if (error instanceof Detached) {
-        result.outcome = 'detached';
-        result.final = job?.latest ?? null;
-        result.error = null;
-        for (const s of plan.steps) if (s.status === 'pending' || s.status === 'running') setStatus(s.id, 'skipped');
-        if (job) monitor.unwatch(domain, disk);
-        return;
-      }
-      const running = plan.steps.find((s) => s.status === 'running');
-      fail(running?.id ?? 'start', error instanceof Error ? error.message : String(error));
+  const result = runFlow(flow, { journal: hooks.journal ?? new Journal(), onEntry: hooks.onEntry })
+    .then((outcome): BlockRunResult => {
+      const done = outcome.status === 'done';
+      const final = ctx.state.final ?? ctx.monitor.get(params.domain, params.disk)?.latest ?? null;
+      const outcomeName: BlockRunResult['outcome'] = done
+        ? params.mode === 'synchronized'
+          ? 'ready'
+          : 'completed'
+        : ctx.isDetached
+          ? 'detached'
+          : final?.phase === 'aborted'
+            ? 'aborted'
+            : 'failed';
+      const error = done || ctx.isDetached ? null : outcome.error instanceof Error ? outcome.error.message : String(outcome.error ?? outcome.status);
+      return {
+        ok: done,
+        outcome: outcomeName,
+        plan: params,
+        flow: outcome,
+        final,
+        chainAfter: ctx.state.chainAfter,
+        forgottenSnapshots: ctx.state.forgottenSnapshots,
+        deletedFiles: ctx.state.deletedFiles,
+        keptFiles: ctx.state.keptFiles,
+        error,
+      };
     })
-    .then(() => {
-      off();
-      return result;
-    });
-
+    .finally(off);
   return {
-    result: promise,
+    flow,
+    result,
     async abortJob() {
-      await monitor.abort(domain, disk);
+      const job = ctx.monitor.get(params.domain, params.disk);
+      if (job && !job.done) await ctx.monitor.abort(params.domain, params.disk);
+      else ctx.abortPending = true;
     },
-    detach: () => detach(),
+    detach: () => ctx.detach(),
   };
+}
+
+/** Builds the flow for `plan` with `monitor` and runs it (tests, the benchmark). */
+export function runBlockPlan(host: Host, monitor: JobMonitor, plan: BlockPlan, hooks: BlockRunHooks = {}): BlockRun {
+  return startBlockFlow(blockFlowPlan(host, plan, { monitor }), hooks);
 }

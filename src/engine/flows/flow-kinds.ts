@@ -7,6 +7,10 @@ import type { FlowPlan } from './flow-plan.js';
 import type { FlowRecord } from './journal.js';
 import { deletePlan, type DeleteParams } from './delete.js';
 import { revertPlan, type RevertParams } from './revert.js';
+import { createPlan, type CreateParams } from '../create/create-flow.js';
+import type { BlockPlan } from './block-flow.js';
+import { blockFlowPlan } from './block-run.js';
+import { abortJobPlan, jobBandwidthPlan, pivotJobPlan, type JobActionParams } from './block-job-actions.js';
 import { renamePlan } from './rename-flow.js';
 import type { RenameParams } from './rename-plan.js';
 import { currentPlan, descriptionPlan, type CurrentParams, type DescriptionParams } from './metadata-flows.js';
@@ -16,6 +20,14 @@ type Rebuild = (host: Host, params: unknown) => FlowPlan | Promise<FlowPlan>;
 const KINDS: Record<string, Rebuild> = {
   revert: (host, params) => revertPlan(host, params as RevertParams) as FlowPlan,
   delete: (host, params) => deletePlan(host, params as DeleteParams) as FlowPlan,
+  // A create in doubt is checked first (the snapshot or its files exist): it never creates twice.
+  create: (host, params) => createPlan(host, params as CreateParams) as FlowPlan,
+  // A resumed commit or pull follows the job already running; its checks keep it from starting another.
+  'block-commit': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
+  'block-pull': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
+  'block-job-abort': (host, params) => abortJobPlan(host, params as JobActionParams) as FlowPlan,
+  'block-job-pivot': (host, params) => pivotJobPlan(host, params as JobActionParams) as FlowPlan,
+  'block-job-bandwidth': (host, params) => jobBandwidthPlan(host, params as JobActionParams) as FlowPlan,
   rename: (host, params) => renamePlan(host, params as RenameParams) as FlowPlan,
   description: (host, params) => descriptionPlan(host, params as DescriptionParams) as FlowPlan,
   current: (host, params) => currentPlan(host, params as CurrentParams) as FlowPlan,
