@@ -6,6 +6,8 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { CreateFormView } from './CreateForm.js';
 import { DecisionBox, PromptLine } from './PromptLine.js';
 import { JobsPanel } from './JobsPanel.js';
+import { JournalView } from './JournalView.js';
+import { UnfinishedFlows } from './UnfinishedFlows.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
@@ -33,6 +35,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const message = useAppStore((s) => s.message);
   const confirm = useAppStore((s) => s.confirm);
   const create = useAppStore((s) => s.create);
+  const unfinished = useAppStore((s) => s.unfinished);
+  const journalView = useAppStore((s) => s.journalView);
   const prompt = useAppStore((s) => s.prompt);
   const decision = useAppStore((s) => s.decision);
   const editorOpen = useAppStore((s) => s.editorOpen);
@@ -62,6 +66,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
 
   useEffect(() => {
     void store.getState().refresh();
+    // Flows that stopped part-way on this host are shown before anything else.
+    store.getState().checkUnfinished();
   }, [store]);
 
   // One timer drives the spinner and clears expired messages; it runs only while useful.
@@ -138,10 +144,14 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   if (editorOpen) return null;
   return (
     <Box flexDirection="column" width={columns}>
-      {create ? (
+      {unfinished ? (
+        <UnfinishedFlows dialog={unfinished} theme={theme} height={body} width={columns} />
+      ) : create ? (
         <CreateFormView dialog={create} theme={theme} height={body} />
       ) : confirm ? (
-        <ConfirmDialog dialog={confirm} theme={theme} height={body} />
+        <ConfirmDialog dialog={confirm} theme={theme} height={body} width={columns} />
+      ) : journalView ? (
+        <JournalView view={journalView} theme={theme} height={body} width={columns} />
       ) : helpOpen ? (
         <HelpOverlay theme={theme} height={body} />
       ) : (

@@ -1,76 +1,119 @@
 import { Box, Text } from 'ink';
-import { formatPlannedCommand } from '../src/engine/flows/step-machine.js';
-import type { ConfirmDialog as Dialog } from '../src/store/confirm.js';
+import { useCallback } from 'react';
+import { planLines } from '../src/engine/flows/plan-print.js';
+import type { StepState } from '../src/engine/flows/step-machine.js';
+import { blockedReason, CONFIRMATION_FIELD, optionRows, PLAN_FIELD, type ConfirmDialog as Dialog, type OptionRow } from '../src/store/confirm.js';
+import { modalHints } from './keymap.js';
+import { ScrollBody } from './ScrollBody.js';
 import type { Theme } from './theme.js';
+import { useAppStoreApi } from './use-app-store.js';
+import { wrapAll, wrapLine, type Line } from './wrap-lines.js';
 
-const STATUS_MARK = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-', undone: '↺' } as const;
+export const STATUS_MARK: Record<StepState['status'], string> = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-', undone: '↺' };
 
-export function ConfirmDialog({ dialog, theme, height }: { dialog: Dialog; theme: Theme; height: number }) {
+/** The plan printer's lines; once the flow runs, each step line carries its status mark. */
+export function planBodyLines(dialog: Dialog, theme: Theme): Line[] {
+  const lines: Line[] = [];
+  if (dialog.replanning) lines.push({ text: 'planning again with the changed options…', color: theme.accent });
+  if (dialog.planError) lines.push({ text: `No plan for these options: ${dialog.planError}`, color: theme.error });
+  const running = dialog.phase !== 'confirming';
+  // The title is the dialog's own first line.
+  for (const text of planLines(dialog.plan).slice(1)) {
+    const step = /^ {2}(\d+)\. /.exec(text);
+    if (step && running) {
+      const state = dialog.steps[Number(step[1]) - 1];
+      lines.push({ text: `${state ? STATUS_MARK[state.status] : ' '}${text.slice(1)}`, bold: state?.status === 'running', color: state?.status === 'failed' ? theme.error : undefined });
+    } else if (text.startsWith('Refused: ') || text.startsWith('  ! ')) lines.push({ text, color: theme.error });
+    else if (/^ {7}\$ /.test(text)) lines.push({ text, color: theme.muted });
+    else lines.push({ text });
+  }
+  if (running && dialog.progress.length) {
+    lines.push({ text: 'Progress:', bold: true });
+    for (const text of dialog.progress) lines.push({ text: `  ${text}`, color: text.startsWith('FAILED') || text.startsWith('UNDO FAILED') ? theme.error : undefined });
+  }
+  if (dialog.phase === 'failed') {
+    lines.push({ text: `Failed: ${dialog.error ?? 'stopped'}`, color: theme.error, bold: true });
+    const outcome = dialog.outcome;
+    if (outcome?.leftState) lines.push({ text: `The host is left as: ${outcome.leftState}` });
+    if (outcome?.unfinished) {
+      lines.push({
+        text: `The flow is unfinished (journal id ${outcome.flowId}): it can be continued, rolled back or marked resolved from the journal (H), or with \`virtsnap resume ${outcome.flowId}\`.`,
+        color: theme.error,
+      });
+    } else if (outcome) {
+      lines.push({ text: `Nothing on the host was changed; the journal records flow ${outcome.flowId} as failed.` });
+    }
+  }
+  return lines;
+}
+
+function optionText(row: OptionRow, focused: boolean): string {
+  const mark = focused ? '>' : ' ';
+  if (row.kind === 'flag') return `${mark} [${row.value ? 'x' : ' '}] ${row.label}`;
+  return `${mark} ${row.label}: ${row.choices.map((c) => (c.value === row.value ? `[${c.label}]` : c.label)).join('  ')}`;
+}
+
+export function ConfirmDialog({ dialog, theme, height, width }: { dialog: Dialog; theme: Theme; height: number; width: number }) {
+  const store = useAppStoreApi();
+  const onLayout = useCallback((max: number) => store.getState().confirmLayout(max), [store]);
   const { plan } = dialog;
   const confirmation = plan.confirmation;
+  const inner = Math.max(10, width - 4);
+  const confirming = dialog.phase === 'confirming';
+  const rows = confirming ? optionRows(dialog.options) : [];
+  const onConfirmation = dialog.field === CONFIRMATION_FIELD;
+
+  // The footer: what confirms, then the hint (or the keys), each wrapped here so its rows are known.
+  const footer: Line[] = [];
+  if (confirming && confirmation.kind === 'type-name') {
+    footer.push(...wrapAll([{ text: `This cannot be undone. Type “${confirmation.text}” and press Enter, or Esc to cancel:` }], inner));
+    footer.push({ text: `${onConfirmation ? '>' : ' '} ${dialog.typed}▏`, inverse: false });
+  }
+  const blocked = confirming ? blockedReason(dialog) : null;
+  if (dialog.hint) footer.push(...wrapAll([{ text: dialog.hint, color: theme.error }], inner));
+  else if (confirming) footer.push({ text: modalHints('confirm'), color: theme.muted });
+  else if (dialog.phase === 'running') footer.push({ text: 'running… (PgUp/PgDn scroll)', bold: true });
+  else footer.push({ text: 'Enter or Esc closes', bold: true });
+  const buttonRows = confirming && confirmation.kind === 'choice' ? 1 : 0;
+
+  const bodyHeight = Math.max(2, height - 2 - 1 - rows.length - footer.length - buttonRows);
+  const body = wrapAll(planBodyLines(dialog, theme), inner);
+
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1} height={height} overflow="hidden">
       <Text bold color={theme.error} wrap="truncate-end">
         {plan.title}
       </Text>
-      <Text bold>What happens</Text>
-      {plan.consequences.map((line) => (
-        <Text key={line} wrap="wrap">
-          • {line}
+      {rows.map((row) => (
+        <Text key={row.id} wrap="truncate-end" inverse={dialog.field === row.id}>
+          {optionText(row, dialog.field === row.id)}
         </Text>
       ))}
-      <Text wrap="wrap">
-        <Text bold>Downtime: </Text>
-        {plan.downtime}
-      </Text>
-      {plan.warnings.map((line) => (
-        <Text key={line} color={theme.error} wrap="wrap">
-          ! {line}
+      <ScrollBody
+        lines={body}
+        height={bodyHeight}
+        scroll={dialog.scroll}
+        follow={dialog.follow}
+        focused={dialog.field === PLAN_FIELD && confirming}
+        label={confirming ? 'plan' : dialog.phase === 'running' ? 'running' : 'failed'}
+        theme={theme}
+        onLayout={onLayout}
+      />
+      {footer.map((line, index) => (
+        <Text key={index} wrap="truncate-end" color={line.color} bold={line.bold}>
+          {line.text}
         </Text>
       ))}
-      <Text bold>Steps</Text>
-      {dialog.steps.map((step) => (
-        <Box key={step.id} flexDirection="column" flexShrink={0}>
-          <Text wrap="truncate-end">
-            {STATUS_MARK[step.status]} {step.title}
+      {buttonRows > 0 && (
+        <Text wrap="truncate-end">
+          <Text inverse={onConfirmation && dialog.focus === 'cancel'}>{dialog.focus === 'cancel' ? '>' : ' '}Cancel </Text>
+          {'  '}
+          <Text inverse={onConfirmation && dialog.focus === 'confirm'} color={theme.error} strikethrough={blocked !== null}>
+            {dialog.focus === 'confirm' ? '>' : ' '}Proceed{' '}
           </Text>
-          {step.commands.map((command) => (
-            <Text key={command.args.join(' ')} color={theme.muted} wrap="truncate-end">
-              {'    $ '}
-              {formatPlannedCommand(command)}
-            </Text>
-          ))}
-        </Box>
-      ))}
-      {dialog.phase === 'failed' && (
-        <Text color={theme.error} wrap="wrap">
-          Failed: {dialog.error} — nothing further was run. Enter or Esc closes.
+          {blocked !== null && <Text color={theme.error}> {wrapLine(blocked, inner)[0]}</Text>}
         </Text>
       )}
-      {dialog.phase === 'running' && <Text>running…</Text>}
-      {dialog.phase === 'confirming' &&
-        (confirmation.kind === 'type-name' ? (
-          <Box flexDirection="column">
-            <Text wrap="wrap">
-              This cannot be undone. Type <Text bold>{confirmation.text}</Text> and press Enter, or Esc to cancel:
-            </Text>
-            <Text>
-              {'> '}
-              {dialog.typed}▏
-            </Text>
-            {dialog.hint && <Text color={theme.error}>{dialog.hint}</Text>}
-          </Box>
-        ) : (
-          <Text>
-            <Text inverse={dialog.focus === 'cancel'}> Cancel </Text>
-            {'  '}
-            <Text inverse={dialog.focus === 'confirm'} color={theme.error}>
-              {' '}
-              Proceed{' '}
-            </Text>
-            <Text color={theme.muted}>   ←/→ choose, Enter runs the focused choice, Esc cancels</Text>
-          </Text>
-        ))}
     </Box>
   );
 }

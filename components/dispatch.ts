@@ -1,7 +1,7 @@
 // From a key to a store action: input modes first (search box, help filter), then the keymap.
 
 import type { AppState } from '../src/store/app-store.js';
-import { findBinding, type ActionId } from './keymap.js';
+import { findBinding, findModalBinding, MODAL_KEYMAP, type ActionId, type ModalActionId, type ModalMode } from './keymap.js';
 import { focusedField } from '../src/store/create-form.js';
 import type { TerminalHandoff } from '../src/engine/editor.js';
 import { isPrintable } from './key-chunks.js';
@@ -24,44 +24,88 @@ export interface DispatchContext {
 /** Returns true when the key did something. */
 const isText = (name: string, input: string) => name === input && isPrintable(input);
 
+type ModalHandlers = Partial<Record<ModalActionId, () => boolean | void>>;
+
+/** What each modal action does in each mode; a handler returning false leaves the key unused. */
+function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
+  switch (mode) {
+    case 'prompt':
+      return { cancel: () => state.promptCancel(), accept: () => void state.promptSubmit(), erase: () => state.promptType(null) };
+    case 'decide':
+      return { cancel: () => state.decideKeep(), accept: () => state.decideAccept(), toggle: () => state.decideToggle() };
+    case 'create':
+      return {
+        cancel: () => state.createCancel(),
+        accept: () => void state.createSubmit(),
+        up: () => state.createMove(-1),
+        down: () => state.createMove(1),
+        left: () => state.createChange(-1),
+        right: () => state.createChange(1),
+        toggle: () => (state.create && isToggle(state) ? state.createChange(1) : false),
+        erase: () => state.createType(null),
+      };
+    case 'confirm':
+      return {
+        cancel: () => state.confirmCancel(),
+        accept: () => void state.confirmAccept(),
+        'next-field': () => state.confirmMoveField(1),
+        'previous-field': () => state.confirmMoveField(-1),
+        up: () => state.confirmArrow(-1),
+        down: () => state.confirmArrow(1),
+        left: () => state.confirmChange(-1),
+        right: () => state.confirmChange(1),
+        toggle: () => state.confirmToggle(),
+        'page-up': () => state.confirmScroll(-PAGE),
+        'page-down': () => state.confirmScroll(PAGE),
+        erase: () => state.confirmType(null),
+      };
+    case 'flows':
+      return {
+        up: () => state.flowsSelect(-1),
+        down: () => state.flowsSelect(1),
+        left: () => state.flowsChoose(-1),
+        right: () => state.flowsChoose(1),
+        accept: () => void state.flowsAccept(),
+        cancel: () => state.flowsLater(),
+        'page-up': () => state.flowsScroll(-PAGE),
+        'page-down': () => state.flowsScroll(PAGE),
+      };
+    case 'journal':
+      return {
+        up: () => state.journalMove(-1),
+        down: () => state.journalMove(1),
+        'page-up': () => state.journalMove(-PAGE),
+        'page-down': () => state.journalMove(PAGE),
+        top: () => state.journalMove(-Infinity),
+        bottom: () => state.journalMove(Infinity),
+        accept: () => state.journalAccept(),
+        cancel: () => state.closeJournal(),
+      };
+  }
+}
+
+/** Text typed into a mode's field, for modes that have one. */
+function typeText(mode: ModalMode, state: AppState, text: string): boolean {
+  if (mode === 'prompt') state.promptType(text);
+  else if (mode === 'create') state.createType(text);
+  else if (mode === 'confirm') state.confirmType(text);
+  else return false;
+  return true;
+}
+
+const MODAL_MODES: readonly string[] = ['confirm', 'flows', 'journal', 'create', 'prompt', 'decide'];
+
 export function dispatchKey(name: string, input: string, { state, quit, handoff }: DispatchContext): boolean {
   if (state.editorOpen) return false;
-  if (state.inputMode === 'prompt') {
-    if (name === 'escape') state.promptCancel();
-    else if (name === 'return') void state.promptSubmit();
-    else if (name === 'backspace') state.promptType(null);
-    else if (isText(name, input)) state.promptType(input);
-    else return false;
-    return true;
-  }
-  if (state.inputMode === 'decide') {
-    if (name === 'escape') state.decideKeep();
-    else if (name === 'return') state.decideAccept();
-    else if (name === 'tab' || name === 'left' || name === 'right') state.decideToggle();
-    else return false;
-    return true;
-  }
-  if (state.inputMode === 'create') {
-    if (name === 'escape') state.createCancel();
-    else if (name === 'return') void state.createSubmit();
-    else if (name === 'up') state.createMove(-1);
-    else if (name === 'down' || name === 'tab') state.createMove(1);
-    else if (name === 'left') state.createChange(-1);
-    else if (name === 'right') state.createChange(1);
-    else if (name === 'backspace') state.createType(null);
-    else if (name === ' ' && state.create && isToggle(state)) state.createChange(1);
-    else if (input && name === input && isPrintable(input)) state.createType(input);
-    else return false;
-    return true;
-  }
-  if (state.inputMode === 'confirm') {
-    if (name === 'escape') state.confirmCancel();
-    else if (name === 'return') void state.confirmAccept();
-    else if (name === 'tab' || name === 'left' || name === 'right') state.confirmToggleFocus();
-    else if (name === 'backspace') state.eraseInput();
-    else if (input && name === input && isPrintable(input)) state.typeInput(input);
-    else return false;
-    return true;
+  if (MODAL_MODES.includes(state.inputMode)) {
+    const mode = state.inputMode as ModalMode;
+    const binding = findModalBinding(mode, name);
+    if (binding) {
+      const handler = modalHandlers(mode, state)[binding.action];
+      if (handler && handler() !== false) return true;
+    }
+    if (MODAL_KEYMAP[mode].text && isText(name, input)) return typeText(mode, state, input);
+    return false;
   }
   if (state.inputMode !== 'normal') {
     if (name === 'escape') state.cancelInput();
@@ -101,6 +145,7 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     jobs: () => state.toggleJobs(),
     'abort-job': () => state.openAbortJob(),
     'pivot-job': () => void state.pivotJob(),
+    journal: () => state.openJournal(),
     refresh: () => void state.refresh(),
     log: () => state.toggleLog(),
     help: () => state.toggleHelp(),

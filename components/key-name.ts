@@ -6,7 +6,7 @@ export function keyName(input: string, key: Key): string {
   if (key.downArrow) return 'down';
   if (key.leftArrow) return 'left';
   if (key.rightArrow) return 'right';
-  if (key.tab) return 'tab';
+  if (key.tab) return key.shift ? 'shift-tab' : 'tab';
   if (key.escape) return 'escape';
   if (key.return) return 'return';
   if (key.backspace || key.delete) return 'backspace';
