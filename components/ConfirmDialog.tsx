@@ -37,7 +37,7 @@ export function planBodyLines(dialog: Dialog, theme: Theme): Line[] {
     if (outcome?.leftState) lines.push({ text: `The host is left as: ${outcome.leftState}` });
     if (outcome?.unfinished) {
       lines.push({
-        text: `The flow is unfinished (journal id ${outcome.flowId}): it can be continued, rolled back or marked resolved from the journal (H), or with \`virtsnap resume ${outcome.flowId}\`.`,
+        text: `The flow is unfinished (journal id ${outcome.flowId}): it can be continued, rolled back or marked resolved from the journal (H), or with \`virtsnap resume ${outcome.flowId}\` (--rollback, --resolve).`,
         color: theme.error,
       });
     } else if (outcome) {
