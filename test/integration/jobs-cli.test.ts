@@ -54,6 +54,16 @@ describeLab('virtsnap commit/pull as processes', () => {
   it('without a terminal: the plan on stdout, a progress line per 10 % on stderr, exit 0', async () => {
     const { name } = await lab.newDomain({ fillMiB: 32 });
     const overlay = await externalSnapshot(lab, name, 'e1');
+    // the conventions of every mutating command: without --yes (no terminal) exit 2, --dry-run exit 0; no job either way
+    const unasked = await execa('node', [BIN, 'pull', name, 'vda', '-c', lab.uri], { reject: false, stdin: 'ignore' });
+    expect(unasked.exitCode).toBe(2);
+    expect(unasked.stderr).toMatch(/add --yes/);
+    const dry = await execa('node', [BIN, 'pull', name, 'vda', '--dry-run', '--json', '-c', lab.uri], { reject: false, stdin: 'ignore' });
+    expect(dry.exitCode).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ type: 'plan', kind: 'block-pull', refusal: null, change: { after: [overlay] } });
+    expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
+    expect(await chainFiles(overlay)).toEqual([overlay, expect.stringContaining('-vda.qcow2')]);
+
     const result = await execa('node', [BIN, 'pull', name, 'vda', '--bandwidth', '8', '--yes', '-c', lab.uri], { reject: false, stdin: 'ignore' });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^pull on .* vda, at most 8 MiB\/s\n/);
