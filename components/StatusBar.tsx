@@ -17,7 +17,9 @@ export function StatusBar({ theme, tick }: { theme: Theme; tick: number }) {
   const all = KEYMAP.filter((b) => b.hint).map((b, i) => ({ text: b.hint!, disabled: disabled[i] === '1' }));
   // the spinner, a space, and the read-only flag come first
   const room = columns - 2 - (readonly ? '[read-only] '.length : 0);
-  const hints = fitHints(all, room);
+  // An open dialog shows its own keys (its table in the keymap); these would not work there.
+  const modal = useAppStore((s) => s.inputMode === 'confirm' || s.inputMode === 'flows' || s.inputMode === 'journal' || s.inputMode === 'create');
+  const hints = modal ? [] : fitHints(all, room);
   return (
     <Box flexDirection="column">
       {message && (
