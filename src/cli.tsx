@@ -19,12 +19,13 @@ import { registerCompletion } from './commands/completion.register.js';
 import { registerShow } from './commands/show.register.js';
 import { registerCurrent } from './commands/current.register.js';
 import { registerJournal } from './commands/journal.register.js';
+import { registerResume } from './commands/resume.register.js';
 import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {
