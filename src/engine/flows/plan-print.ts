@@ -36,7 +36,7 @@ export interface PlanJson {
 
 const argvOf = (c: PlannedCommand) => [c.program, ...c.args];
 
-export function planJson(plan: FlowPlan): PlanJson {
+export function planJson<C>(plan: FlowPlan<C>): PlanJson {
   return {
     kind: plan.kind,
     title: plan.title,
@@ -61,7 +61,7 @@ export function planJson(plan: FlowPlan): PlanJson {
 }
 
 /** The plan as lines of text (no trailing newline on each). */
-export function planLines(plan: FlowPlan, options: { commands?: boolean } = {}): string[] {
+export function planLines<C>(plan: FlowPlan<C>, options: { commands?: boolean } = {}): string[] {
   const lines = [plan.title];
   if (plan.refusal) lines.push(`Refused: ${plan.refusal}`);
   for (const c of plan.consequences) lines.push(`  ${c}`);
@@ -85,7 +85,7 @@ export function planLines(plan: FlowPlan, options: { commands?: boolean } = {}):
   return lines;
 }
 
-export function formatPlanText(plan: FlowPlan): string {
+export function formatPlanText<C>(plan: FlowPlan<C>): string {
   return `${planLines(plan).join('\n')}\n`;
 }
 

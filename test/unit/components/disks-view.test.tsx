@@ -14,8 +14,8 @@ const report: DiskReport = {
   target: 'vda',
   device: 'disk',
   layers: [
-    { source: `${DIR}/web-vda.after-upgrade.qcow2`, format: 'qcow2', allocation: 1 << 20, capacity: 1 << 30, physical: null, createdBy: ['after upgrade'], missing: false, unreferenced: false },
-    { source: `${DIR}/web-vda.qcow2`, format: 'qcow2', allocation: 1 << 29, capacity: 1 << 30, physical: null, createdBy: [], missing: false, unreferenced: false },
+    { source: `${DIR}/web-vda.after-upgrade.qcow2`, type: 'file', index: 2, format: 'qcow2', allocation: 1 << 20, capacity: 1 << 30, physical: null, createdBy: ['after upgrade'], missing: false, unreferenced: false },
+    { source: `${DIR}/web-vda.qcow2`, type: 'file', index: 1, format: 'qcow2', allocation: 1 << 29, capacity: 1 << 30, physical: null, createdBy: [], missing: false, unreferenced: false },
   ],
   strays: [{ path: `${DIR}/web-vda.old-branch.qcow2`, snapshot: 'old branch', missing: false }],
 };
