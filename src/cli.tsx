@@ -20,12 +20,17 @@ import { registerShow } from './commands/show.register.js';
 import { registerCurrent } from './commands/current.register.js';
 import { registerJournal } from './commands/journal.register.js';
 import { registerResume } from './commands/resume.register.js';
+import { registerBackup } from './commands/backup.register.js';
+import { registerRestoreBackup } from './commands/restore-backup.register.js';
+import { registerCheckpoint } from './commands/checkpoint.register.js';
+import { registerManagedSave, registerRestore, registerSave } from './commands/save.register.js';
+import { registerManualSnapshot } from './commands/manual-snapshot.register.js';
 import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerBackup, registerRestoreBackup, registerCheckpoint, registerSave, registerRestore, registerManagedSave, registerManualSnapshot, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {

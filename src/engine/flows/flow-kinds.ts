@@ -14,6 +14,12 @@ import { abortJobPlan, jobBandwidthPlan, pivotJobPlan, type JobActionParams } fr
 import { renamePlan } from './rename-flow.js';
 import type { RenameParams } from './rename-plan.js';
 import { currentPlan, descriptionPlan, type CurrentParams, type DescriptionParams } from './metadata-flows.js';
+import { backupSnapshotPlan, type BackupSnapshotParams } from './backup-snapshot.js';
+import { backupPushPlan, type BackupPushParams } from './backup-push.js';
+import { restoreBackupPlan, type RestoreBackupParams } from './backup-restore.js';
+import { checkpointDeletePlan, type CheckpointDeleteParams } from './checkpoint.js';
+import { managedSavePlan, restorePlan, savePlan, type ManagedSaveParams, type RestoreParams, type SaveParams } from './save.js';
+import { manualSnapshotPlan, type ManualSnapshotParams } from './manual-snapshot.js';
 
 type Rebuild = (host: Host, params: unknown) => FlowPlan | Promise<FlowPlan>;
 
@@ -31,6 +37,17 @@ const KINDS: Record<string, Rebuild> = {
   rename: (host, params) => renamePlan(host, params as RenameParams) as FlowPlan,
   description: (host, params) => descriptionPlan(host, params as DescriptionParams) as FlowPlan,
   current: (host, params) => currentPlan(host, params as CurrentParams) as FlowPlan,
+  // Backups: a resumed one finishes (or rolls back) with the domain on its own files again.
+  'backup-snapshot': (host, params) => backupSnapshotPlan(host, params as BackupSnapshotParams) as FlowPlan,
+  'backup-push': (host, params) => backupPushPlan(host, params as BackupPushParams) as FlowPlan,
+  'restore-backup': (host, params) => restoreBackupPlan(host, params as RestoreBackupParams) as FlowPlan,
+  'checkpoint-delete': (host, params) => checkpointDeletePlan(host, params as CheckpointDeleteParams) as FlowPlan,
+  save: (host, params) => savePlan(host, params as SaveParams) as FlowPlan,
+  restore: (host, params) => restorePlan(host, params as RestoreParams) as FlowPlan,
+  managedsave: (host, params) => managedSavePlan(host, params as ManagedSaveParams) as FlowPlan,
+  'managedsave-remove': (host, params) => managedSavePlan(host, params as ManagedSaveParams) as FlowPlan,
+  // Resuming a manual-storage snapshot confirms the storage part and resumes the paused guest.
+  'manual-snapshot': (host, params) => manualSnapshotPlan(host, params as ManualSnapshotParams) as FlowPlan,
 };
 
 export function resumableKinds(): string[] {

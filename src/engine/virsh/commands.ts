@@ -209,6 +209,32 @@ export const virshCommands = {
   /** The domain XML stored in a save image; --security-info needs a read-write connection. */
   saveImageXml: (file: string, securityInfo = false) => read('save-image-dumpxml', { file, securityInfo }),
 
+  // ---- other ways to capture state: save, managed save, guest file systems, checkpoints, backup
+  /** Writes the guest's memory to `file` and stops the domain (`shut off (saved)`). */
+  saveDomain: (domain: string, file: string, o: { running?: boolean; paused?: boolean } = {}) =>
+    write('save', { domain, file, running: o.running, paused: o.paused }),
+  /** The same with the file kept by libvirt; the next start restores from it. */
+  managedSaveDomain: (domain: string, o: { running?: boolean; paused?: boolean } = {}) =>
+    write('managedsave', { domain, running: o.running, paused: o.paused }),
+  managedSaveRemove: (domain: string) => write('managedsave-remove', { domain }),
+  /** `Managed save:   yes|no` among other lines. */
+  domainInfo: (domain: string) => read('dominfo', { domain }),
+  /** Asks the guest agent for the guest's file systems: a harmless probe of whether the agent answers. */
+  guestFsInfo: (domain: string) => read('domfsinfo', { domain }),
+  guestFsFreeze: (domain: string) => write('domfsfreeze', { domain }),
+  guestFsThaw: (domain: string) => write('domfsthaw', { domain }),
+  checkpointNames: (domain: string) => read('checkpoint-list', { domain, name: true }),
+  /** Name, creation time and parent columns. */
+  checkpointTable: (domain: string) => read('checkpoint-list', { domain, parent: true }),
+  checkpointXml: (domain: string, checkpointname: string) => read('checkpoint-dumpxml', { domain, checkpointname, noDomain: true }),
+  deleteCheckpoint: (domain: string, checkpointname: string, o: { metadata?: boolean } = {}) =>
+    write('checkpoint-delete', { domain, checkpointname, metadata: o.metadata }),
+  /** Starts a backup job (push mode with the targets the XML names); a checkpoint XML also creates that checkpoint. */
+  backupBegin: (domain: string, backupxml: string, checkpointxml?: string) => write('backup-begin', { domain, backupxml, checkpointxml }),
+  /** The domain's job (backup, save, migration); `--completed`: the last one that ended. */
+  domainJobInfo: (domain: string, completed = false) => read('domjobinfo', { domain, completed }),
+  domainJobAbort: (domain: string) => write('domjobabort', { domain }),
+
   // ---- snapshot creation
   /**
    * A command of a creation plan, run exactly as the plan lists it (the planner builds its
