@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { writeChainHost } from '../../bench/chain-host.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 function virtsnap(args: string[], env: Record<string, string> = {}) {
   return execa('node', [BIN, ...args], { reject: false, env: { NO_COLOR: '1', ...env }, stdin: 'ignore' });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { externalSnapshot, snapshotNames, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('virtsnap delete as a process', () => {
   let lab: Lab;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, externalSnapshot, guestWrite } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('virtsnap commit/pull as processes', () => {
   let lab: Lab;

@@ -16,7 +16,7 @@ import { runFlow } from '../../src/engine/flows/flow-run.js';
 import type { FlowPlan } from '../../src/engine/flows/flow-plan.js';
 import type { Host } from '../../src/engine/host.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describe('virtsnap journal and resume (the built CLI, the demo host)', () => {
   let state: string;

@@ -15,7 +15,7 @@ it('the packed tarball installs into a fresh prefix and runs', async () => {
   const packed = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT });
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   const paths = info!.files.map((f) => f.path);
-  expect(paths).toContain('dist/src/bin.js');
+  expect(paths).toContain('dist/virtsnap/bin.js');
   expect(paths).toContain('fixtures/demo-host.xml');
   expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
 

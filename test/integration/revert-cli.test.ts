@@ -1,4 +1,4 @@
-// `virtsnap revert` as a process (the built dist/src/bin.js) on real QEMU: the --dry-run --json
+// `virtsnap revert` as a process (the built dist/virtsnap/bin.js) on real QEMU: the --dry-run --json
 // plan, the refusal to run without a terminal or --yes, the run itself, and libvirt's own
 // message for an unknown domain or snapshot.
 
@@ -9,7 +9,7 @@ import { describeLab, startLab, type Lab } from './lab.js';
 import { externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames } from './qemu-checks.js';
 import { currentSnapshot, definedSource, domstate, stopDomain } from './revert-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('virtsnap revert as a process', () => {
   let lab: Lab;

@@ -13,7 +13,7 @@ import { beforeAll, afterAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { flushDisk, guestWrite, readsPattern, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('a long scenario on one domain, checked against libvirt after every step', () => {
   let lab: Lab;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../dist/virtsnap/bin.js', import.meta.url));
 const SOCKET = `virtsnap-e2e-${process.pid}`;
 // Ink draws only a final frame when it sees CI in the environment; an operator's terminal has none.
 const APP_ENV = 'env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeLab, startLab, type Lab } from '../lab.js';
 
-const BIN = fileURLToPath(new URL('../../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../dist/virtsnap/bin.js', import.meta.url));
 const SOCKET = `virtsnap-e2e-qemu-${process.pid}`;
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
 const screen = async () => (await tmux('capture-pane', '-p', '-t', 'tui')).stdout;
