@@ -7,7 +7,7 @@ import type { Host } from '../host.js';
 import { JobMonitor } from '../jobs/job-monitor.js';
 import { parseQemuImgProgress } from '../parse/qemu-img-progress.js';
 import { virshCommands } from '../virsh/commands.js';
-import { VirshError } from '../virsh/errors.js';
+import { VirshCommandError, VirshError } from '../virsh/errors.js';
 import { readDomainDisks } from '../xml/domain-xml.js';
 import { plannedVirsh, type StepDefinition } from './step-machine.js';
 
@@ -99,7 +99,9 @@ export async function probeGuestAgent(host: Host, domain: string, configured: bo
     return { configured, answers: true, message: 'the guest agent answers: file systems are frozen for the snapshot' };
   } catch (error) {
     if (!(error instanceof VirshError)) throw error;
-    return { configured, answers: false, message: `the guest agent does not answer (${error.message})` };
+    // libvirt's last line says why (`QEMU guest agent is not connected`); the first only what failed.
+    const why = error instanceof VirshCommandError ? (error.errorLines.at(-1) ?? error.message) : error.message;
+    return { configured, answers: false, message: `the guest agent does not answer (${why.replace(/\s*\n\s*/g, '; ')})` };
   }
 }
 
