@@ -35,7 +35,9 @@ export function enterAlternateScreen(out: NodeJS.WriteStream, onSignal: (signal:
         process.exit();
       });
     };
-    process.once(signal, handler);
+    // \`on\`, not \`once\`: Ink's signal-exit re-raises a signal when it sees no other listener
+    // for it, which would end the process before the terminal is given back.
+    process.on(signal, handler);
     return [signal, handler] as const;
   });
   process.once('exit', leave);

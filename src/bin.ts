@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 // The `virtsnap` executable: run the CLI with the real process streams and exit with its code.
-import { main } from './cli.js';
+// virsh starts first, and the program loads while it connects.
+import { earlyConnection } from './early-virsh.js';
+import { discardPrestartedVirsh, prestartVirsh } from './engine/virsh/prestart.js';
 
-process.exitCode = await main(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const isTty = Boolean(process.stdout.isTTY && process.stdin.isTTY);
+const early = earlyConnection(argv, process.env, isTty);
+if (early) prestartVirsh(early.uri, early.readonly);
+
+const { main } = await import('./cli.js');
+process.exitCode = await main(argv, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  isTty: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+  isTty,
   env: process.env,
 });
+discardPrestartedVirsh();

@@ -1,8 +1,5 @@
 // Opening a host: which URI, which way of running virsh.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Host } from './host.js';
 import { CommandLog } from './virsh/command-log.js';
 import { OneShotRunner } from './virsh/one-shot.js';
@@ -29,21 +26,7 @@ export function resolveUri(explicit: string | undefined, env: NodeJS.ProcessEnv 
   return explicit || env.LIBVIRT_DEFAULT_URI || 'qemu:///system';
 }
 
-/** The package's root folder, found from this file wherever it runs (source or dist/). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'fixtures'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the virtsnap package folder');
-    dir = up;
-  }
-  return dir;
-}
-
-/** The bundled demo host: the test driver loaded with fixtures/demo-host.xml. */
-export function demoUri(): string {
-  return `test://${join(packageRoot(), 'fixtures', 'demo-host.xml')}`;
-}
+export { demoUri, packageRoot } from './package-root.js';
 
 /**
  * True when the URI names no remote host (`qemu:///system`, `test:///…`, `qemu+unix:///…`),

@@ -13,7 +13,7 @@
 // prompt line of the first marker command.
 
 import { randomBytes } from 'node:crypto';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { CommandLog, type CommandLogEntry } from './command-log.js';
 import type { VirshCommand } from './commands.js';
 import {
@@ -25,6 +25,7 @@ import {
   type VirshError,
 } from './errors.js';
 import { OneShotRunner } from './one-shot.js';
+import { takePrestartedVirsh, type SessionProcess } from './prestart.js';
 import { isLineSafe, toVirshLine } from './quote.js';
 import {
   interpretOutput,
@@ -75,7 +76,7 @@ export class VirshSession implements VirshRunner {
   private readonly virshPath: string;
   private readonly nonce = randomBytes(6).toString('hex');
   private readonly prompt: string;
-  private proc: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }> | null = null;
+  private proc: SessionProcess | null = null;
   private stdoutBuf = '';
   private stderrBuf = '';
   private readonly queue: Job[] = [];
@@ -209,7 +210,9 @@ export class VirshSession implements VirshRunner {
     this.stderrBuf = '';
     this.abandoned = [];
     this.generation++;
-    const proc = execa(this.virshPath, virshBaseArgs(this.uri, this.readonly), {
+    // The first virsh may already be running: started by the executable while it loaded.
+    const prestarted = this.generation === 1 && this.virshPath === 'virsh' ? takePrestartedVirsh(this.uri, this.readonly) : null;
+    const proc: SessionProcess = prestarted ?? execa(this.virshPath, virshBaseArgs(this.uri, this.readonly), {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'pipe',

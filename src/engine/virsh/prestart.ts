@@ -1,0 +1,69 @@
+// A virsh started before the rest of the program has loaded. Loading virtsnap's modules and
+// starting virsh (and its connection to libvirt) each take tens of milliseconds; started
+// side by side, a command's first answer arrives after the slower of the two, not their sum.
+// The first session opened on the same URI and mode takes this process over; one nobody
+// takes is ended when the program ends.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { VIRSH_ENV, virshBaseArgs } from './runner.js';
+
+/** What a session needs of its virsh process: execa's subprocess and an adopted one alike. */
+export interface SessionProcess extends PromiseLike<{ exitCode?: number; signal?: string; failed: boolean; code?: string }> {
+  readonly pid?: number;
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+interface Prestarted {
+  uri: string;
+  readonly: boolean;
+  child: ChildProcess;
+  process: SessionProcess;
+}
+
+let prestarted: Prestarted | null = null;
+
+/** Starts `virsh -q [-r] -c URI` now, exactly as a session would, for a session to take over. */
+export function prestartVirsh(uri: string, readonly: boolean): void {
+  if (prestarted) return;
+  const child = spawn('virsh', virshBaseArgs(uri, readonly), { stdio: 'pipe', env: { ...process.env, ...VIRSH_ENV } });
+  // Listen from the start: an exit before the session takes over must not go unseen.
+  const done = new Promise<{ exitCode?: number; signal?: string; failed: boolean; code?: string }>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ failed: true, code: error.code }));
+    child.once('close', (exitCode, signal) =>
+      resolve({ exitCode: exitCode ?? undefined, signal: signal ?? undefined, failed: exitCode !== 0 }),
+    );
+  });
+  child.stdin.on('error', () => {});
+  const adopted: SessionProcess = {
+    pid: child.pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    kill: (signal) => child.kill(signal),
+    then: (onFulfilled, onRejected) => done.then(onFulfilled, onRejected),
+  };
+  prestarted = { uri, readonly, child, process: adopted };
+}
+
+/** The prestarted virsh, when it was started for this URI and mode; at most once. */
+export function takePrestartedVirsh(uri: string, readonly: boolean): SessionProcess | null {
+  if (!prestarted || prestarted.uri !== uri || prestarted.readonly !== readonly) return null;
+  const taken = prestarted.process;
+  prestarted = null;
+  return taken;
+}
+
+/** Ends a prestarted virsh that no session took (another URI, a usage error, `--help`). */
+export function discardPrestartedVirsh(): void {
+  if (!prestarted) return;
+  const { child } = prestarted;
+  prestarted = null;
+  child.stdin?.end();
+  child.stdout?.resume();
+  child.stderr?.resume();
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
