@@ -1,12 +1,13 @@
 // `virtsnap pull DOMAIN DISK`: copy the backing chain's data up into the active image.
 
-import { planBlockPull } from '../engine/flows/block-plan.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { planAndRunBlockCli } from './job-flow-cli.js';
+import { UsageError } from './errors.js';
+import { diskArgument, planAndRunMergeCli } from './merge-cli.js';
 import { addBlockPlanOptions, blockPlanSettings, type BlockPlanFlags } from './job-options.js';
 
 interface PullFlags extends BlockPlanFlags {
   base?: string;
+  allDisks?: boolean;
 }
 
 export const registerPull: RegisterCommand = (program, { io, connect }) => {
@@ -14,11 +15,16 @@ export const registerPull: RegisterCommand = (program, { io, connect }) => {
     subcommand(program, 'pull')
       .description("copy a disk's backing layers into its active image (block pull), with live progress")
       .argument('<domain>', 'domain name')
-      .argument('<disk>', 'disk target (vda)')
+      .argument('[disk]', 'disk target (vda); or --all-disks')
+      .option('--all-disks', 'every disk with a backing chain, one after the other, as one flow')
       .option('--base <layer>', 'stop at this layer, which stays the backing file (path, file name or vda[N]); default: pull the whole chain'),
-  ).action(async (domain: string, disk: string, _options: unknown, command) => {
-    const flags = allFlags<PullFlags>(command);
-    const host = connect(flags);
-    await planAndRunBlockCli(host, io, flags, () => planBlockPull(host, { domain, disk, base: flags.base, ...blockPlanSettings(flags) }));
-  });
+  )
+    .addHelpText('after', '\nA shut-off domain is flattened offline with qemu-img rebase, and its definition updated with virsh define.')
+    .action(async (domain: string, disk: string | undefined, _options: unknown, command) => {
+      const flags = allFlags<PullFlags>(command);
+      const disks = diskArgument(disk, flags.allDisks);
+      if (disks === 'all' && flags.base !== undefined) throw new UsageError('--base names a layer of one disk: leave it out with --all-disks');
+      const host = connect(flags);
+      await planAndRunMergeCli(host, io, flags, { operation: 'pull', domain, disks: disks === 'all' ? 'all' : [{ disk: disks, base: flags.base }], ...blockPlanSettings(flags) });
+    });
 };

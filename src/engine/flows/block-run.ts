@@ -72,7 +72,7 @@ async function chainNow(ctx: BlockContext, domain: string, disk: string): Promis
   return disks.find((d) => d.target === disk)?.chain.map((l) => l.source) ?? [];
 }
 
-function newContext(host: Host, monitor: JobMonitor): BlockContext {
+export function newBlockContext(host: Host, monitor: JobMonitor): BlockContext {
   let reject!: (error: Error) => void;
   const detached = new Promise<never>((_, r) => (reject = r));
   detached.catch(() => {});
@@ -97,8 +97,8 @@ export function blockTitle(params: BlockPlan): string {
   return `${what} on ${params.domain} ${params.disk}${params.bandwidthMiB ? `, at most ${params.bandwidthMiB} MiB/s` : ''}`;
 }
 
-/** The steps of a commit or pull, from the pre-flight's plan alone. */
-export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?: JobMonitor } = {}): FlowPlan<BlockContext> {
+/** The steps of a commit or pull on one disk, from the pre-flight's plan alone (also one disk of a several-disk merge). */
+export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
   const { domain, disk, change, mode } = params;
   const what = params.operation === 'commit' ? (mode === 'complete' ? 'commit' : 'active commit') : 'pull';
   const twoPhase = mode === 'pivot' || mode === 'keep-overlay' || mode === 'synchronized';
@@ -291,6 +291,13 @@ export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?
     });
   }
 
+  return steps;
+}
+
+/** What a commit or pull changes, in the plan's words. */
+export function blockConsequences(params: BlockPlan): string[] {
+  const { domain, disk, change, mode } = params;
+  const chainText = (chain: readonly string[]) => chain.join(' <- ');
   const consequences = [
     `chain now:   ${chainText(change.before)}`,
     `chain after: ${chainText(change.after)}`,
@@ -300,6 +307,14 @@ export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?
     `free space:  ${params.freeBytes !== null ? `${mib(params.freeBytes)} where ${change.target} lives` : 'unknown (not local)'}`,
   ];
   if (mode === 'synchronized') consequences.push(`the job stays ready (synchronized) until \`virtsnap job ${domain} ${disk} --pivot\` or --abort`);
+  return consequences;
+}
+
+/** The flow of a commit or pull, from the pre-flight's plan alone. */
+export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?: JobMonitor } = {}): FlowPlan<BlockContext> {
+  const { domain, change, mode } = params;
+  const steps = blockSteps(params);
+  const consequences = blockConsequences(params);
 
   return {
     kind: `block-${params.operation}`,
@@ -308,7 +323,7 @@ export function blockFlowPlan(host: Host, params: BlockPlan, options: { monitor?
     domain,
     params,
     machine: new StepMachine<BlockContext>(`block-${params.operation}`, steps),
-    context: newContext(host, options.monitor ?? new JobMonitor(host)),
+    context: newBlockContext(host, options.monitor ?? new JobMonitor(host)),
     consequences,
     downtime: mode === 'pivot' ? 'none: the guest keeps running, and the pivot switches the disk at once' : 'none: the guest keeps running',
     warnings: params.warnings,

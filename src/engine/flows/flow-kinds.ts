@@ -10,6 +10,8 @@ import { revertPlan, type RevertParams } from './revert.js';
 import { createPlan, type CreateParams } from '../create/create-flow.js';
 import type { BlockPlan } from './block-flow.js';
 import { blockFlowPlan } from './block-run.js';
+import type { MergeParams } from './merge-plan.js';
+import { mergeFlowPlan } from './merge-run.js';
 import { abortJobPlan, jobBandwidthPlan, pivotJobPlan, type JobActionParams } from './block-job-actions.js';
 import { renamePlan } from './rename-flow.js';
 import type { RenameParams } from './rename-plan.js';
@@ -31,6 +33,11 @@ const KINDS: Record<string, Rebuild> = {
   // A resumed commit or pull follows the job already running; its checks keep it from starting another.
   'block-commit': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
   'block-pull': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
+  // Offline merges re-run qemu-img commit/rebase (which write the same data again); several-disk merges skip the disks done.
+  'offline-commit': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,
+  'offline-pull': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,
+  'block-commit-disks': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,
+  'block-pull-disks': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,
   'block-job-abort': (host, params) => abortJobPlan(host, params as JobActionParams) as FlowPlan,
   'block-job-pivot': (host, params) => pivotJobPlan(host, params as JobActionParams) as FlowPlan,
   'block-job-bandwidth': (host, params) => jobBandwidthPlan(host, params as JobActionParams) as FlowPlan,
