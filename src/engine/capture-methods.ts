@@ -104,7 +104,7 @@ export const CAPTURE_METHODS: readonly CaptureMethod[] = [
   {
     id: 'backup-push',
     label: 'Backup job with checkpoints (full or incremental)',
-    command: 'virtsnap backup DOMAIN --to DIR --method push | --incremental',
+    command: 'virtsnap backup DOMAIN --to DIR --method push, then --incremental',
     libvirt: 'virDomainBackupBegin (push mode) + virDomainCheckpointCreateXML',
     captures: 'disks',
     downtime: 'none',
@@ -145,12 +145,14 @@ export const CAPTURE_METHODS: readonly CaptureMethod[] = [
 /** The table as Markdown rows (README, docs/capture-methods.md). */
 export function captureMethodsMarkdown(): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
+  // A `|` in a cell would end it.
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = [
     '| method | command | captures | downtime | guest keeps running | files kept by | in snapshot tree | incremental |',
     '|---|---|---|---|---|---|---|---|',
     ...CAPTURE_METHODS.map(
       (m) =>
-        `| ${m.label} | \`${m.command}\` | ${m.captures} | ${m.downtime} | ${yes(m.guestKeepsRunning)} | ${m.filesManagedBy} | ${yes(m.inSnapshotTree)} | ${yes(m.incremental)} |`,
+        `| ${cell(m.label)} | \`${cell(m.command)}\` | ${cell(m.captures)} | ${cell(m.downtime)} | ${yes(m.guestKeepsRunning)} | ${cell(m.filesManagedBy)} | ${yes(m.inSnapshotTree)} | ${yes(m.incremental)} |`,
     ),
   ];
   return `${rows.join('\n')}\n`;
