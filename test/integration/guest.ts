@@ -54,6 +54,8 @@ export interface CheckOptions {
   minFlushed?: number;
   /** Read without taking the image lock (qemu-img -U), beside a running QEMU. */
   unlocked?: boolean;
+  /** Check the image's internal snapshot of this name (its qcow2 tag) instead of its present state. */
+  internalSnapshot?: string;
 }
 
 function expectedBody(run: string, seq: string): Buffer {
@@ -145,7 +147,9 @@ export async function checkStream(image: string, opts: CheckOptions = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'vsnb-'));
   try {
     const raw = join(dir, 'disk.raw');
-    await execa('qemu-img', ['convert', ...(opts.unlocked ? ['-U'] : []), '-O', 'raw', image, raw], { timeout: 120_000 });
+    const args = ['convert', ...(opts.unlocked ? ['-U'] : [])];
+    if (opts.internalSnapshot !== undefined) args.push('-l', `snapshot.name=${opts.internalSnapshot}`);
+    await execa('qemu-img', [...args, '-O', 'raw', image, raw], { timeout: 120_000 });
     return checkRawStream(raw, opts);
   } finally {
     rmSync(dir, { recursive: true, force: true });
