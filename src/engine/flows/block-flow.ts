@@ -19,10 +19,11 @@ export interface StaleSnapshot {
 }
 
 export interface BlockPlan {
-  operation: 'commit' | 'pull';
+  /** copy: a block copy (copy-plan.ts), whose modes are pivot, keep-overlay (finish: the disk stays) and synchronized. */
+  operation: 'commit' | 'pull' | 'copy';
   domain: string;
   disk: string;
-  /** Commit only. */
+  /** Commit and copy only. */
   mode: CommitMode | null;
   bandwidthMiB: number | null;
   /** The command that starts the job (built in virsh/commands.ts). */

@@ -93,16 +93,18 @@ export function newBlockContext(host: Host, monitor: JobMonitor): BlockContext {
 
 /** The plan's first line: what runs on which disk. */
 export function blockTitle(params: BlockPlan): string {
-  const what = params.operation === 'commit' ? `commit (${params.mode})` : 'pull';
+  const what =
+    params.operation === 'commit' ? `commit (${params.mode})` : params.operation === 'copy' ? `copy to ${params.change.target} (${params.mode === 'keep-overlay' ? 'finish' : params.mode})` : 'pull';
   return `${what} on ${params.domain} ${params.disk}${params.bandwidthMiB ? `, at most ${params.bandwidthMiB} MiB/s` : ''}`;
 }
 
 /** The steps of a commit or pull on one disk, from the pre-flight's plan alone (also one disk of a several-disk merge). */
 export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
   const { domain, disk, change, mode } = params;
-  const what = params.operation === 'commit' ? (mode === 'complete' ? 'commit' : 'active commit') : 'pull';
+  const what = params.operation === 'commit' ? (mode === 'complete' ? 'commit' : 'active commit') : params.operation === 'copy' ? 'copy' : 'pull';
   const twoPhase = mode === 'pivot' || mode === 'keep-overlay' || mode === 'synchronized';
-  const jobType = params.operation === 'pull' ? 'pull' : mode === 'complete' ? 'commit' : 'active-commit';
+  const jobType = params.operation === 'pull' ? 'pull' : params.operation === 'copy' ? 'copy' : mode === 'complete' ? 'commit' : 'active-commit';
+  const copying = params.operation === 'copy';
   const chainText = (chain: readonly string[]) => chain.join(' <- ');
 
   /** The job on the disk, followed (a job already followed is reused; one found running is attached to). */
@@ -135,7 +137,7 @@ export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
   const steps: StepDefinition<BlockContext>[] = [
     {
       id: 'start',
-      title: params.operation === 'commit' ? 'start the block commit' : 'start the block pull',
+      title: `start the block ${params.operation}`,
       commands: [plannedVirsh(params.start)],
       leavesState: `a ${what} job runs on ${domain} ${disk}: \`virtsnap jobs ${domain} --follow\` follows it, \`virtsnap job ${domain} ${disk} --abort\` ends it`,
       run: async ({ host: h }) => {
@@ -190,7 +192,13 @@ export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
     const pivot = mode === 'pivot';
     steps.push({
       id: pivot ? 'pivot' : 'keep-overlay',
-      title: pivot ? 'pivot the disk to the base once ready' : 'end the job once ready, keeping the overlay',
+      title: copying
+        ? pivot
+          ? 'pivot the disk to the copy once ready'
+          : 'end the job once ready: the copy is complete, the disk stays on its image'
+        : pivot
+          ? 'pivot the disk to the base once ready'
+          : 'end the job once ready, keeping the overlay',
       commands: [plannedVirsh(pivot ? virshCommands.blockJobPivot(domain, disk) : virshCommands.blockJobAbort(domain, disk))],
       leavesState: pivot
         ? `${disk} runs on ${change.target}; the files above it left the chain`

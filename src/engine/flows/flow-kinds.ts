@@ -33,6 +33,7 @@ const KINDS: Record<string, Rebuild> = {
   // A resumed commit or pull follows the job already running; its checks keep it from starting another.
   'block-commit': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
   'block-pull': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
+  'block-copy': (host, params) => blockFlowPlan(host, params as BlockPlan) as FlowPlan,
   // Offline merges re-run qemu-img commit/rebase (which write the same data again); several-disk merges skip the disks done.
   'offline-commit': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,
   'offline-pull': (host, params) => mergeFlowPlan(host, params as MergeParams) as FlowPlan,

@@ -103,6 +103,16 @@ export interface BlockPullOptions {
   bandwidthMiB?: number;
 }
 
+export interface BlockCopyOptions {
+  dest: string;
+  format?: 'qcow2' | 'raw';
+  /** Copy only the top image; the copy shares the backing chain. */
+  shallow?: boolean;
+  bandwidthMiB?: number;
+  /** libvirt 9.0 refuses a copy of a persistent domain's disk without it ("domain is not transient"). */
+  transientJob?: boolean;
+}
+
 export const virshCommands = {
   // ---- connection and host
   uri: () => read('uri'),
@@ -186,6 +196,9 @@ export const virshCommands = {
   /** Starts the job and returns at once; without base the whole chain is pulled into the top image. */
   blockPull: (domain: string, path: string, o: BlockPullOptions = {}) =>
     write('blockpull', { domain, path, base: o.base, bandwidth: o.bandwidthMiB }),
+  /** Starts a copy to a new file and returns at once; the job then mirrors guest writes until pivot or abort. */
+  blockCopy: (domain: string, path: string, o: BlockCopyOptions) =>
+    write('blockcopy', { domain, path, dest: o.dest, format: o.format, shallow: o.shallow, bandwidth: o.bandwidthMiB, transientJob: o.transientJob }),
   /** Cancels a running job; after `ready` an active commit ends with the overlay kept and the base up to date. */
   blockJobAbort: (domain: string, path: string) => write('blockjob', { domain, path, abort: true }),
   /** Switches the disk to the job's target; libvirt refuses before the job is ready. */
