@@ -2,7 +2,7 @@
 // TUI's refresh shows, from one fixed set of commands.
 
 import type { Host } from './host.js';
-import type { Domain, SnapshotSummary } from './model.js';
+import type { Domain, SnapshotForest, SnapshotSummary } from './model.js';
 
 export interface DomainRow extends Domain {
   snapshotCount: number;
@@ -12,21 +12,31 @@ export interface DomainRow extends Domain {
 export interface DomainListing {
   rows: DomainRow[];
   /** Every domain's snapshots, from the same commands: enough to build each forest. */
-  snapshots: Map<string, SnapshotSummary[]>;
+  snapshots: Map<string, readonly SnapshotSummary[]>;
+  /** Each domain's forest: the same object as the last listing's while nothing changed. */
+  forests: Map<string, SnapshotForest>;
 }
 
-/** The domain list (5 commands) and each domain's snapshots (4 commands each, 1 without any). */
-export async function listDomainsWithSnapshots(host: Host): Promise<DomainListing> {
+/**
+ * The domain list (5 commands) and each domain's snapshots: 4 commands each (1 without any).
+ * `cached`: 2 commands for a domain whose names and current snapshot are as the host's snapshot
+ * cache last read them (snapshot-cache.ts), for refreshes that repeat themselves.
+ */
+export async function listDomainsWithSnapshots(host: Host, options: { cached?: boolean } = {}): Promise<DomainListing> {
   const domains = await host.listDomains();
-  const snapshots = new Map<string, SnapshotSummary[]>();
+  const snapshots = new Map<string, readonly SnapshotSummary[]>();
+  const forests = new Map<string, SnapshotForest>();
+  const cache = host.snapshotCache;
   const rows = await Promise.all(
     domains.map(async (domain) => {
-      const list = await host.listSnapshots(domain.name);
-      snapshots.set(domain.name, list);
-      return { ...domain, snapshotCount: list.length, currentSnapshot: list.find((s) => s.current)?.name ?? null };
+      const read = await cache.get(domain.name, { full: !options.cached });
+      snapshots.set(domain.name, read.summaries);
+      forests.set(domain.name, read.forest);
+      return { ...domain, snapshotCount: read.summaries.length, currentSnapshot: read.current };
     }),
   );
-  return { rows, snapshots };
+  cache.retain(domains.map((d) => d.name));
+  return { rows, snapshots, forests };
 }
 
 export async function listDomainRows(host: Host): Promise<DomainRow[]> {

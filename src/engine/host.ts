@@ -17,6 +17,7 @@ import {
 import { readDomainDisks } from './xml/domain-xml.js';
 import { buildDiskReports, type DiskReport } from './disk-report.js';
 import { readSnapshot } from './xml/snapshot-xml.js';
+import { SnapshotCache } from './snapshot-cache.js';
 
 export interface SnapshotWithXml {
   detail: SnapshotDetail;
@@ -25,7 +26,14 @@ export interface SnapshotWithXml {
 }
 
 export class Host {
+  private cache: SnapshotCache | null = null;
+
   constructor(readonly runner: VirshRunner) {}
+
+  /** The snapshots as last read, for refreshes of this connection (snapshot-cache.ts). */
+  get snapshotCache(): SnapshotCache {
+    return (this.cache ??= new SnapshotCache(this));
+  }
 
   get uri(): string {
     return this.runner.uri;
@@ -68,12 +76,25 @@ export class Host {
    * 4 commands (2 when there are none), however many snapshots there are.
    */
   async listSnapshots(domain: string): Promise<SnapshotSummary[]> {
-    const names = parseNameList((await this.runner.run(virshCommands.snapshotNames(domain))).stdout);
+    const names = await this.snapshotNames(domain);
     if (names.length === 0) return [];
+    return this.snapshotSummaries(domain, names);
+  }
+
+  /** The names of a domain's snapshots: 1 command, the cheapest question about them. */
+  async snapshotNames(domain: string): Promise<string[]> {
+    return parseNameList((await this.runner.run(virshCommands.snapshotNames(domain))).stdout);
+  }
+
+  /**
+   * The summaries of snapshots whose names were just read: 3 commands, 2 when the current
+   * snapshot's name is known too (undefined: ask).
+   */
+  async snapshotSummaries(domain: string, names: readonly string[], knownCurrent?: string | null): Promise<SnapshotSummary[]> {
     const [table, external, current] = await Promise.all([
       this.runner.run(virshCommands.snapshotTable(domain)),
       this.runner.run(virshCommands.snapshotNames(domain, 'external')),
-      this.currentSnapshotName(domain),
+      knownCurrent === undefined ? this.currentSnapshotName(domain) : knownCurrent,
     ]);
     const externalNames = new Set(parseNameList(external.stdout));
     return parseSnapshotTable(table.stdout, names).map((row) => ({
