@@ -1,10 +1,12 @@
 import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { CommandLog } from '../src/engine/virsh/command-log.js';
 import { CommandLogPane } from './CommandLogPane.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { CreateFormView } from './CreateForm.js';
-import { DecisionBox, PromptLine } from './PromptLine.js';
+import { DecisionBox, decisionRows, PromptLine, PROMPT_ROWS } from './PromptLine.js';
+import stringWidth from 'string-width';
+import type { DomainRow } from '../src/engine/domain-listing.js';
 import { JobsPanel } from './JobsPanel.js';
 import { JournalView } from './JournalView.js';
 import { UnfinishedFlows } from './UnfinishedFlows.js';
@@ -25,6 +27,15 @@ const NARROW = 90;
 const AUTO_REFRESH_MS = 15_000;
 const WIDE = 140;
 
+/** The domain pane's width, fixed for a terminal size and a domain list so that it never jumps. */
+export function domainPaneWidth(columns: number, domains: readonly DomainRow[] | null): number {
+  if (columns < NARROW) return columns;
+  if (columns < WIDE) return Math.min(36, Math.floor(columns / 3));
+  // Wide terminals: as wide as the longest row needs (the border included), up to 30 %.
+  const longest = Math.max(0, ...(domains ?? []).map((d) => stringWidth(`> ${d.name} ${d.state.state} (${d.snapshotCount})${d.currentSnapshot ? ` *${d.currentSnapshot}` : ''}`)));
+  return Math.max(36, Math.min(longest + 2, Math.floor(columns * 0.3)));
+}
+
 export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const store = useAppStoreApi();
   const { exit } = useApp();
@@ -42,6 +53,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const editorOpen = useAppStore((s) => s.editorOpen);
   const jobsOpen = useAppStore((s) => s.jobsOpen);
   const jobCount = useAppStore((s) => Object.keys(s.jobs).length);
+  const zoomed = useAppStore((s) => s.zoomed);
+  const domains = useAppStore((s) => s.domains);
   const { setRawMode } = useStdin();
   const { stdout } = useStdout();
   // Ink 6 cannot suspend itself: draw nothing (the store's editorOpen), let the frame clear,
@@ -89,10 +102,23 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
     return () => clearInterval(timer);
   }, [store]);
 
+  // The bytes of the key being handled: Ink's flags do not tell Backspace from Delete. This
+  // listener is added before useInput's, so it sees each chunk first.
+  const { internal_eventEmitter: inputEvents } = useStdin() as ReturnType<typeof useStdin> & { internal_eventEmitter?: NodeJS.EventEmitter };
+  const raw = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!inputEvents) return;
+    const remember = (data: string | Buffer) => {
+      raw.current = String(data);
+    };
+    inputEvents.prependListener('input', remember);
+    return () => void inputEvents.removeListener('input', remember);
+  }, [inputEvents]);
+
   useInput((input, key) => {
     const context = () => ({ state: store.getState(), quit: exit, handoff });
     const pieces = key.ctrl || key.meta ? null : splitChunk(input);
-    if (!pieces) return void dispatchKey(keyName(input, key), input, context());
+    if (!pieces) return void dispatchKey(keyName(input, key, raw.current), input, context());
     for (const piece of pieces) {
       if (piece.kind === 'key') dispatchKey(piece.name, '', context());
       // In a text field a run is typed as is; elsewhere each character is a key of its own.
@@ -104,40 +130,41 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const statusRows = message ? 2 : 1;
   const logRows = logOpen ? Math.min(8, Math.max(3, Math.floor(rows / 4))) : 0;
   // Rows the prompt or the edit question take below the panes.
-  const overlayRows = prompt ? 4 : decision ? 6 + Math.ceil(decision.message.length / Math.max(20, columns - 4)) : 0;
+  const overlayRows = prompt ? PROMPT_ROWS : decision ? decisionRows(decision, columns, rows) : 0;
   const jobRows = jobsOpen ? Math.min(10, 4 + jobCount * 2) : 0;
   const body = Math.max(6, rows - statusRows - overlayRows - jobRows - (logOpen ? logRows + 2 : 0));
+  const left = domainPaneWidth(columns, domains);
   let panes: React.ReactNode;
-  if (columns < NARROW) {
+  if (zoomed) {
+    panes = <DetailPane theme={theme} height={body} width={columns} />;
+  } else if (columns < NARROW) {
     const domainsHeight = Math.max(4, Math.floor(body * 0.3));
     const treeHeight = Math.max(4, Math.floor(body * 0.4));
     panes = (
       <Box flexDirection="column">
-        <DomainList theme={theme} height={domainsHeight} />
-        <SnapshotTree theme={theme} height={treeHeight} />
-        <DetailPane theme={theme} height={Math.max(3, body - domainsHeight - treeHeight)} />
+        <DomainList theme={theme} width={columns} height={domainsHeight} />
+        <SnapshotTree theme={theme} width={columns} height={treeHeight} />
+        <DetailPane theme={theme} width={columns} height={Math.max(3, body - domainsHeight - treeHeight)} />
       </Box>
     );
   } else if (columns < WIDE) {
-    const left = Math.min(36, Math.floor(columns / 3));
     const treeHeight = Math.max(4, Math.floor(body * 0.55));
     panes = (
       <Box flexDirection="row" height={body}>
         <DomainList theme={theme} width={left} height={body} />
-        <Box flexDirection="column" flexGrow={1}>
-          <SnapshotTree theme={theme} height={treeHeight} />
-          <DetailPane theme={theme} height={body - treeHeight} />
+        <Box flexDirection="column" width={columns - left} flexShrink={0}>
+          <SnapshotTree theme={theme} width={columns - left} height={treeHeight} />
+          <DetailPane theme={theme} width={columns - left} height={body - treeHeight} />
         </Box>
       </Box>
     );
   } else {
-    const left = 36;
-    const right = Math.floor((columns - left) / 2);
+    const tree = Math.floor((columns - left) / 2);
     panes = (
       <Box flexDirection="row" height={body}>
         <DomainList theme={theme} width={left} height={body} />
-        <SnapshotTree theme={theme} height={body} />
-        <DetailPane theme={theme} height={body} width={right} />
+        <SnapshotTree theme={theme} width={tree} height={body} />
+        <DetailPane theme={theme} width={columns - left - tree} height={body} />
       </Box>
     );
   }
@@ -147,13 +174,13 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
       {unfinished ? (
         <UnfinishedFlows dialog={unfinished} theme={theme} height={body} width={columns} />
       ) : create ? (
-        <CreateFormView dialog={create} theme={theme} height={body} />
+        <CreateFormView dialog={create} theme={theme} height={body} width={columns} />
       ) : confirm ? (
         <ConfirmDialog dialog={confirm} theme={theme} height={body} width={columns} />
       ) : journalView ? (
         <JournalView view={journalView} theme={theme} height={body} width={columns} />
       ) : helpOpen ? (
-        <HelpOverlay theme={theme} height={body} />
+        <HelpOverlay theme={theme} height={body} width={columns} />
       ) : (
         panes
       )}

@@ -5,6 +5,7 @@ import type { StepState } from '../src/engine/flows/step-machine.js';
 import { blockedReason, CONFIRMATION_FIELD, optionRows, PLAN_FIELD, type ConfirmDialog as Dialog, type OptionRow } from '../src/store/confirm.js';
 import { modalHints } from './keymap.js';
 import { ScrollBody } from './ScrollBody.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
 import { useAppStoreApi } from './use-app-store.js';
 import { wrapAll, wrapLine, type Line } from './wrap-lines.js';
@@ -65,9 +66,9 @@ export function ConfirmDialog({ dialog, theme, height, width }: { dialog: Dialog
 
   // The footer: what confirms, then the hint (or the keys), each wrapped here so its rows are known.
   const footer: Line[] = [];
-  if (confirming && confirmation.kind === 'type-name') {
+  const typesName = confirming && confirmation.kind === 'type-name';
+  if (typesName) {
     footer.push(...wrapAll([{ text: `This cannot be undone. Type “${confirmation.text}” and press Enter, or Esc to cancel:` }], inner));
-    footer.push({ text: `${onConfirmation ? '>' : ' '} ${dialog.typed}▏`, inverse: false });
   }
   const blocked = confirming ? blockedReason(dialog) : null;
   if (dialog.hint) footer.push(...wrapAll([{ text: dialog.hint, color: theme.error }], inner));
@@ -76,18 +77,23 @@ export function ConfirmDialog({ dialog, theme, height, width }: { dialog: Dialog
   else footer.push({ text: 'Enter or Esc closes', bold: true });
   const buttonRows = confirming && confirmation.kind === 'choice' ? 1 : 0;
 
-  const bodyHeight = Math.max(2, height - 2 - 1 - rows.length - footer.length - buttonRows);
+  const inputRows = typesName ? 1 : 0;
+  const bodyHeight = Math.max(2, height - 2 - 1 - rows.length - footer.length - buttonRows - inputRows);
   const body = wrapAll(planBodyLines(dialog, theme), inner);
 
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1} height={height} overflow="hidden">
-      <Text bold color={theme.error} wrap="truncate-end">
-        {plan.title}
-      </Text>
-      {rows.map((row) => (
-        <Text key={row.id} wrap="truncate-end" inverse={dialog.field === row.id}>
-          {optionText(row, dialog.field === row.id)}
+      <Box flexShrink={0} height={1}>
+        <Text bold color={theme.error} wrap="truncate-end">
+          {plan.title}
         </Text>
+      </Box>
+      {rows.map((row) => (
+        <Box key={row.id} flexShrink={0} height={1}>
+          <Text wrap="truncate-end" inverse={dialog.field === row.id}>
+            {optionText(row, dialog.field === row.id)}
+          </Text>
+        </Box>
       ))}
       <ScrollBody
         lines={body}
@@ -100,11 +106,20 @@ export function ConfirmDialog({ dialog, theme, height, width }: { dialog: Dialog
         onLayout={onLayout}
       />
       {footer.map((line, index) => (
-        <Text key={index} wrap="truncate-end" color={line.color} bold={line.bold}>
-          {line.text}
-        </Text>
+        <Box key={index} flexShrink={0} height={1}>
+          <Text wrap="truncate-end" color={line.color} bold={line.bold}>
+            {line.text}
+          </Text>
+        </Box>
       ))}
+      {typesName && (
+        <Box flexShrink={0} height={1}>
+          <Text>{onConfirmation ? '> ' : '  '}</Text>
+          <TextField line={{ text: dialog.typed, cursor: dialog.cursor }} width={inner - 2} focused={onConfirmation} />
+        </Box>
+      )}
       {buttonRows > 0 && (
+        <Box flexShrink={0} height={1}>
         <Text wrap="truncate-end">
           <Text inverse={onConfirmation && dialog.focus === 'cancel'}>{dialog.focus === 'cancel' ? '>' : ' '}Cancel </Text>
           {'  '}
@@ -113,6 +128,7 @@ export function ConfirmDialog({ dialog, theme, height, width }: { dialog: Dialog
           </Text>
           {blocked !== null && <Text color={theme.error}> {wrapLine(blocked, inner)[0]}</Text>}
         </Text>
+        </Box>
       )}
     </Box>
   );

@@ -1,48 +1,52 @@
 import { Box, Text } from 'ink';
-import { filterBindings } from './keymap.js';
+import { useCallback } from 'react';
+import { filterBindings, MODAL_KEYMAP } from './keymap.js';
+import { ScrollBody } from './ScrollBody.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
-import { useAppStore } from './use-app-store.js';
+import { useAppStore, useAppStoreApi } from './use-app-store.js';
+import { wrapAll, type Line } from './wrap-lines.js';
 
-/** Fits `height` rows: what does not fit is counted, and typing narrows the list. */
-export function HelpOverlay({ theme, height }: { theme: Theme; height: number }) {
+/** Every binding (filtered by what is typed), in a body that scrolls with ↑↓ and PgUp/PgDn. */
+export function HelpOverlay({ theme, height, width }: { theme: Theme; height: number; width: number }) {
+  const store = useAppStoreApi();
   const state = useAppStore((s) => s);
+  const onLayout = useCallback((max: number) => store.getState().helpLayout(max), [store]);
+  const inner = Math.max(10, width - 4);
+  const lines: Line[] = [];
   const bindings = filterBindings(state.helpFilter);
-  // A disabled binding takes a second line for its reason.
-  const rowsOf = (b: (typeof bindings)[number]) => (b.disabledReason?.(state) ? 2 : 1);
-  const room = Math.max(1, height - 4);
-  const shown: typeof bindings = [];
-  let used = 0;
   for (const b of bindings) {
-    if (used + rowsOf(b) > room - (shown.length < bindings.length - 1 ? 1 : 0)) break;
-    shown.push(b);
-    used += rowsOf(b);
+    const disabled = b.disabledReason?.(state) ?? null;
+    lines.push({ text: `${b.keys.join('/').padEnd(14)} ${b.description}${b.dangerous ? ' (asks first)' : ''}`, color: disabled ? theme.muted : undefined });
+    if (disabled) lines.push({ text: `${' '.repeat(15)}disabled now: ${disabled}`, color: theme.muted });
   }
+  const f = state.helpFilter.toLowerCase();
+  const editing = MODAL_KEYMAP.prompt.bindings.filter((b) => b.action !== 'cancel' && b.action !== 'accept');
+  const editLines = editing.filter((b) => !f || b.description.toLowerCase().includes(f) || b.keys.some((k) => k.toLowerCase() === f));
+  if (editLines.length > 0) {
+    lines.push({ text: 'In text fields (search, prompts, the create form, a typed name):', bold: true });
+    for (const b of editLines) lines.push({ text: `${b.keys.join('/').padEnd(14)} ${b.description}` });
+  }
+  if (lines.length === 0) lines.push({ text: 'no key matches', color: theme.muted });
   return (
     <Box flexDirection="column" borderStyle="double" paddingX={1} height={height} overflow="hidden">
       <Text bold color={theme.accent} wrap="truncate-end">
-        Keys — type to filter, Esc or ? closes
+        Keys — type to filter, ↑↓ PgUp/PgDn scroll, Esc or ? closes
       </Text>
-      <Text wrap="truncate-end">filter: {state.helpFilter}▏</Text>
-      {bindings.length === 0 && <Text color={theme.muted}>no key matches</Text>}
-      {shown.map((b) => {
-        const disabled = b.disabledReason?.(state) ?? null;
-        return (
-          <Box key={b.action} flexShrink={0} flexDirection="column">
-            <Text wrap="truncate-end" dimColor={disabled !== null}>
-              {b.keys.join('/').padEnd(14)} {b.description}
-              {b.dangerous ? ' (asks first)' : ''}
-            </Text>
-            {disabled && (
-              <Text wrap="truncate-end" color={theme.muted}>
-                {' '.repeat(15)}unavailable: {disabled}
-              </Text>
-            )}
-          </Box>
-        );
-      })}
-      {shown.length < bindings.length && (
-        <Text color={theme.muted}>… {bindings.length - shown.length} more: type to filter</Text>
-      )}
+      <Box>
+        <Text>filter: </Text>
+        <TextField line={{ text: state.helpFilter, cursor: state.searchCursor }} width={inner - 8} focused={state.inputMode === 'help-filter'} />
+      </Box>
+      <ScrollBody
+        lines={wrapAll(lines, inner)}
+        height={Math.max(2, height - 4)}
+        scroll={state.helpScroll}
+        follow={false}
+        focused={false}
+        label="keys"
+        theme={theme}
+        onLayout={onLayout}
+      />
     </Box>
   );
 }

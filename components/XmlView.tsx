@@ -1,19 +1,23 @@
 import { Box, Text } from 'ink';
 import type { Theme } from './theme.js';
+import { wrapLine } from './wrap-lines.js';
 
-export function XmlView({ xml, scroll, height, theme }: { xml: string; scroll: number; height: number; theme: Theme }) {
-  const lines = xml.replace(/\n$/, '').split('\n');
-  const start = Math.min(scroll, Math.max(0, lines.length - height));
+/** The XML, scrolled by `scroll` lines; with `wrap`, long lines continue on the next rows. */
+export function XmlView({ xml, scroll, height, width, wrap, theme }: { xml: string; scroll: number; height: number; width: number; wrap: boolean; theme: Theme }) {
+  const raw = xml.replace(/\n$/, '').split('\n');
+  const lines = wrap ? raw.flatMap((line) => wrapLine(line, Math.max(10, width))) : raw;
+  const rows = Math.max(1, lines.length > height ? height - 1 : height);
+  const start = Math.min(scroll, Math.max(0, lines.length - rows));
   return (
     <Box flexDirection="column">
-      {lines.slice(start, start + height).map((line, i) => (
-        <Text key={start + i} wrap="truncate-end">
-          {line}
-        </Text>
+      {lines.slice(start, start + rows).map((line, i) => (
+        <Box key={start + i} flexShrink={0} height={1}>
+          <Text wrap="truncate-end">{line === '' ? ' ' : line}</Text>
+        </Box>
       ))}
-      {lines.length > height && (
-        <Text color={theme.muted}>
-          lines {start + 1}–{Math.min(lines.length, start + height)} of {lines.length} (PgUp/PgDn)
+      {lines.length > rows && (
+        <Text color={theme.muted} wrap="truncate-end">
+          lines {start + 1}–{Math.min(lines.length, start + rows)} of {lines.length} (PgUp/PgDn{wrap ? '' : '; w wraps'}; f full screen)
         </Text>
       )}
     </Box>

@@ -1,8 +1,11 @@
-// From a key to a store action: input modes first (search box, help filter), then the keymap.
+// From a key to a store action: an open dialog's or text input's own table first (each mode's
+// table in the keymap), then the main keymap. A key that cannot run now says why.
 
 import type { AppState } from '../src/store/app-store.js';
-import { findBinding, findModalBinding, MODAL_KEYMAP, type ActionId, type ModalActionId, type ModalMode } from './keymap.js';
+import { findBinding, findModalBindings, MODAL_KEYMAP, type ActionId, type ModalActionId, type ModalMode } from './keymap.js';
 import { focusedField } from '../src/store/create-form.js';
+import { CONFIRMATION_FIELD } from '../src/store/confirm.js';
+import { isLineEditAction } from '../src/store/line-edit.js';
 import type { TerminalHandoff } from '../src/engine/editor.js';
 import { isPrintable } from './key-chunks.js';
 
@@ -26,11 +29,28 @@ const isText = (name: string, input: string) => name === input && isPrintable(in
 
 type ModalHandlers = Partial<Record<ModalActionId, () => boolean | void>>;
 
+/** The create form's focus is in a text field (← → move the cursor there). */
+const inCreateText = (state: AppState) => (state.create ? focusedField(state.create.form).kind === 'text' : false);
+/** The confirmation's name field has focus (← → move the cursor there). */
+const inConfirmText = (state: AppState) =>
+  state.confirm?.phase === 'confirming' && state.confirm.plan.confirmation.kind === 'type-name' && state.confirm.field === CONFIRMATION_FIELD;
+
 /** What each modal action does in each mode; a handler returning false leaves the key unused. */
 function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
   switch (mode) {
     case 'prompt':
-      return { cancel: () => state.promptCancel(), accept: () => void state.promptSubmit(), erase: () => state.promptType(null) };
+      return { cancel: () => state.promptCancel(), accept: () => void state.promptSubmit() };
+    case 'search':
+      return { cancel: () => state.cancelInput(), accept: () => state.confirmInput() };
+    case 'help-filter':
+      return {
+        cancel: () => state.toggleHelp(),
+        accept: () => state.confirmInput(),
+        up: () => state.scrollHelp(-1),
+        down: () => state.scrollHelp(1),
+        'page-up': () => state.scrollHelp(-PAGE),
+        'page-down': () => state.scrollHelp(PAGE),
+      };
     case 'decide':
       return { cancel: () => state.decideKeep(), accept: () => state.decideAccept(), toggle: () => state.decideToggle() };
     case 'create':
@@ -39,10 +59,11 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
         accept: () => void state.createSubmit(),
         up: () => state.createMove(-1),
         down: () => state.createMove(1),
-        left: () => state.createChange(-1),
-        right: () => state.createChange(1),
+        left: () => (inCreateText(state) ? false : state.createChange(-1)),
+        right: () => (inCreateText(state) ? false : state.createChange(1)),
         toggle: () => (state.create && isToggle(state) ? state.createChange(1) : false),
-        erase: () => state.createType(null),
+        'page-up': () => state.createScroll(-PAGE),
+        'page-down': () => state.createScroll(PAGE),
       };
     case 'confirm':
       return {
@@ -52,12 +73,13 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
         'previous-field': () => state.confirmMoveField(-1),
         up: () => state.confirmArrow(-1),
         down: () => state.confirmArrow(1),
-        left: () => state.confirmChange(-1),
-        right: () => state.confirmChange(1),
+        left: () => (inConfirmText(state) ? false : state.confirmChange(-1)),
+        right: () => (inConfirmText(state) ? false : state.confirmChange(1)),
         toggle: () => state.confirmToggle(),
         'page-up': () => state.confirmScroll(-PAGE),
         'page-down': () => state.confirmScroll(PAGE),
-        erase: () => state.confirmType(null),
+        // Erasing goes to the name field wherever the focus is, as typing does.
+        'erase-back': () => (inConfirmText(state) ? false : state.confirmType(null)),
       };
     case 'flows':
       return {
@@ -84,54 +106,57 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
   }
 }
 
-/** Text typed into a mode's field, for modes that have one. */
-function typeText(mode: ModalMode, state: AppState, text: string): boolean {
-  if (mode === 'prompt') state.promptType(text);
-  else if (mode === 'create') state.createType(text);
-  else if (mode === 'confirm') state.confirmType(text);
-  else return false;
-  return true;
-}
-
-const MODAL_MODES: readonly string[] = ['confirm', 'flows', 'journal', 'create', 'prompt', 'decide'];
-
 export function dispatchKey(name: string, input: string, { state, quit, handoff }: DispatchContext): boolean {
   if (state.editorOpen) return false;
-  if (MODAL_MODES.includes(state.inputMode)) {
+  if (state.inputMode !== 'normal') {
     const mode = state.inputMode as ModalMode;
-    const binding = findModalBinding(mode, name);
-    if (binding) {
-      const handler = modalHandlers(mode, state)[binding.action];
+    const handlers = modalHandlers(mode, state);
+    // A mode's own binding first; one that passes (returns false) leaves the key to the next.
+    for (const binding of findModalBindings(mode, name)) {
+      const handler = handlers[binding.action];
       if (handler && handler() !== false) return true;
+      if (isLineEditAction(binding.action) && state.editInput(binding.action)) return true;
     }
-    if (MODAL_KEYMAP[mode].text && isText(name, input)) return typeText(mode, state, input);
+    if (MODAL_KEYMAP[mode].text && isText(name, input)) {
+      state.typeText(input);
+      return true;
+    }
     return false;
   }
-  if (state.inputMode !== 'normal') {
-    if (name === 'escape') state.cancelInput();
-    else if (name === 'return') state.confirmInput();
-    else if (name === 'backspace') state.eraseInput();
-    else if (state.inputMode === 'help-filter' && name === '?') state.toggleHelp();
-    else if (input && name === input && isPrintable(input)) state.typeInput(input);
-    else return false;
+  const binding = findBinding(name);
+  if (!binding) return false;
+  const disabled = binding.disabledReason?.(state);
+  if (disabled) {
+    state.say(`${binding.keys[0]}: ${disabled}`, 'error');
     return true;
   }
-  const binding = findBinding(name);
-  if (!binding || binding.disabledReason?.(state)) return false;
-  const xmlShown = state.view === 'xml';
+  // PgUp/PgDn scroll what the detail pane shows when it is the XML (or it has focus).
+  const scrollsDetail = state.view === 'xml' || state.focus === 'details';
   const actions: Record<ActionId, () => void> = {
     up: () => state.moveSelection(-1),
     down: () => state.moveSelection(1),
-    'page-up': () => (xmlShown ? state.scrollXml(-PAGE) : state.moveSelection(-PAGE)),
-    'page-down': () => (xmlShown ? state.scrollXml(PAGE) : state.moveSelection(PAGE)),
+    'page-up': () => (scrollsDetail && state.focus !== 'log' ? state.scrollXml(-PAGE) : state.moveSelection(-PAGE)),
+    'page-down': () => (scrollsDetail && state.focus !== 'log' ? state.scrollXml(PAGE) : state.moveSelection(PAGE)),
     top: () => state.moveSelection(-1e9),
     bottom: () => state.moveSelection(1e9),
-    focus: () => state.toggleFocus(),
-    open: () => state.focusSnapshots(),
+    focus: () => state.cycleFocus(1),
+    'focus-previous': () => state.cycleFocus(-1),
+    back: () => state.focusBack(),
+    open: () => (state.focus === 'domains' ? state.focusSnapshots() : state.focus === 'snapshots' ? state.cycleFocus(1) : undefined),
+    collapse: () => state.toggleCollapse(),
+    'expand-all': () => state.expandAll(),
+    'jump-current': () => state.jumpToCurrent(),
+    zoom: () => state.toggleZoom(),
+    wrap: () => state.toggleWrap(),
     search: () => state.startSearch(),
     'next-match': () => state.jumpToMatch(1),
     'previous-match': () => state.jumpToMatch(-1),
-    clear: () => (state.view !== 'details' ? state.setView('details') : state.cancelInput()),
+    clear: () => {
+      if (state.zoomed) state.toggleZoom();
+      else if (state.view !== 'details') state.setView('details');
+      else if ((state.focus === 'domains' && state.domainFilter) || (state.focus !== 'domains' && state.treeSearch)) state.cancelInput();
+      else if (state.focus !== 'domains') state.focusBack();
+    },
     'view-xml': () => state.setView('xml'),
     'view-disks': () => state.setView('disks'),
     create: () => void state.openCreate(),
@@ -146,7 +171,7 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     'abort-job': () => state.openAbortJob(),
     'pivot-job': () => void state.pivotJob(),
     journal: () => state.openJournal(),
-    refresh: () => void state.refresh(),
+    refresh: () => void state.refresh({ announce: true }),
     log: () => state.toggleLog(),
     help: () => state.toggleHelp(),
     quit,

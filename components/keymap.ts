@@ -1,7 +1,8 @@
 // Every key the TUI knows, as data. The dispatcher, the hint bar and the help overlay all
 // read this one table, so they cannot disagree.
 
-import { selectedDomain, type AppState } from '../src/store/app-store.js';
+import { selectedDomain, selectedNode, type AppState } from '../src/store/app-store.js';
+import type { LineEditAction } from '../src/store/line-edit.js';
 
 export type ActionId =
   | 'up'
@@ -11,7 +12,14 @@ export type ActionId =
   | 'top'
   | 'bottom'
   | 'focus'
+  | 'focus-previous'
+  | 'back'
   | 'open'
+  | 'collapse'
+  | 'expand-all'
+  | 'jump-current'
+  | 'zoom'
+  | 'wrap'
   | 'search'
   | 'next-match'
   | 'previous-match'
@@ -48,10 +56,25 @@ export interface KeyBinding {
   disabledReason?: (state: AppState) => string | null;
 }
 
+const inTree = (s: AppState) => s.focus === 'snapshots' || s.focus === 'details';
+
 /** Why a change to the selected snapshot cannot start now. */
 const cannotChange = (s: AppState) => {
   if (s.readonly) return 'the connection is read-only (started with --readonly)';
-  if (s.focus !== 'snapshots' || !s.domains) return 'select a snapshot first (Tab to the tree)';
+  const domain = selectedDomain(s);
+  if (!domain) return s.domains ? 'no domain selected' : 'the domains are not loaded yet';
+  const forest = s.forests[domain.name];
+  if (forest && forest.count === 0) return `${domain.name} has no snapshots`;
+  if (!inTree(s)) return 'select a snapshot first (Tab or Enter to the tree)';
+  if (!selectedNode(s)) return 'no snapshot selected';
+  return null;
+};
+
+const needsTree = (s: AppState) => {
+  const domain = selectedDomain(s);
+  if (!domain) return 'no domain selected';
+  const forest = s.forests[domain.name];
+  if (forest && forest.count === 0) return `${domain.name} has no snapshots`;
   return null;
 };
 
@@ -62,16 +85,39 @@ const noSearch = (s: AppState) => (s.treeSearch ? null : 'no search: press / fir
 export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['k', 'up'], action: 'up', description: 'move up', hint: '↑↓ move', dangerous: false },
   { keys: ['j', 'down'], action: 'down', description: 'move down', dangerous: false },
-  { keys: ['pageup'], action: 'page-up', description: 'move (or scroll the XML) a page up', dangerous: false },
-  { keys: ['pagedown'], action: 'page-down', description: 'move (or scroll the XML) a page down', dangerous: false },
+  { keys: ['pageup'], action: 'page-up', description: 'move (or scroll the XML, the details or the log) a page up', dangerous: false },
+  { keys: ['pagedown'], action: 'page-down', description: 'move (or scroll the XML, the details or the log) a page down', dangerous: false },
   { keys: ['g', 'home'], action: 'top', description: 'go to the first item', dangerous: false },
   { keys: ['G', 'end'], action: 'bottom', description: 'go to the last item', dangerous: false },
-  { keys: ['tab'], action: 'focus', description: 'switch between domains and snapshots', hint: 'tab pane', dangerous: false },
+  { keys: ['tab'], action: 'focus', description: 'next pane: domains, snapshots, details, then the log and jobs when open', hint: 'tab pane', dangerous: false },
+  { keys: ['shift-tab'], action: 'focus-previous', description: 'previous pane', dangerous: false },
   { keys: ['return', 'l', 'right'], action: 'open', description: "open the domain's snapshot tree", dangerous: false },
+  { keys: ['h', 'left'], action: 'back', description: 'back one pane, towards the domains', dangerous: false },
+  {
+    keys: ['z'],
+    action: 'collapse',
+    description: "collapse or expand the selected snapshot's subtree",
+    dangerous: false,
+    disabledReason: (s) => needsTree(s) ?? (inTree(s) ? null : 'select a snapshot first (Tab or Enter to the tree)'),
+  },
+  { keys: ['Z'], action: 'expand-all', description: 'expand every collapsed subtree', dangerous: false, disabledReason: needsTree },
+  {
+    keys: ['*'],
+    action: 'jump-current',
+    description: 'jump to the current snapshot',
+    dangerous: false,
+    disabledReason: (s) => {
+      const domain = selectedDomain(s);
+      if (!domain) return 'no domain selected';
+      return s.forests[domain.name]?.current ? null : `${domain.name} has no current snapshot`;
+    },
+  },
+  { keys: ['f'], action: 'zoom', description: 'the detail pane full screen (again: back)', dangerous: false },
+  { keys: ['w'], action: 'wrap', description: 'wrap long XML lines (again: cut them)', dangerous: false },
   { keys: ['/'], action: 'search', description: 'search snapshots (filter domains in the domain pane)', hint: '/ search', dangerous: false },
   { keys: ['n'], action: 'next-match', description: 'next search match', dangerous: false, disabledReason: noSearch },
   { keys: ['N'], action: 'previous-match', description: 'previous search match', dangerous: false, disabledReason: noSearch },
-  { keys: ['escape'], action: 'clear', description: 'clear the search or filter, close the view', dangerous: false },
+  { keys: ['escape'], action: 'clear', description: 'close the view, clear the search or filter, or back to the domains', dangerous: false },
   { keys: ['x'], action: 'view-xml', description: "show the snapshot's XML (again: details)", hint: 'x xml', dangerous: false },
   { keys: ['d'], action: 'view-disks', description: 'show disks and backing chains (again: details)', hint: 'd disks', dangerous: false },
   {
@@ -118,7 +164,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     dangerous: false,
     disabledReason: (s) => (s.busy ? 'a refresh is already running' : null),
   },
-  { keys: ['L'], action: 'log', description: 'show or hide the virsh command log', hint: 'L log', dangerous: false },
+  { keys: ['L'], action: 'log', description: 'show or hide the virsh command log (Tab focuses it; ↑↓ PgUp/PgDn scroll)', hint: 'L log', dangerous: false },
   { keys: ['?'], action: 'help', description: 'show or hide this help (type to filter)', hint: '? help', dangerous: false },
   { keys: ['q'], action: 'quit', description: 'quit', hint: 'q quit', dangerous: false },
 ];
@@ -135,7 +181,7 @@ export function filterBindings(filter: string): KeyBinding[] {
 // Keys inside dialogs and forms. Each mode has its own table; what a key does depends only on
 // the mode, and, where a mode has a text field, printable text that no binding takes is typed.
 
-export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide';
+export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter';
 
 export type ModalActionId =
   | 'cancel'
@@ -151,7 +197,8 @@ export type ModalActionId =
   | 'page-down'
   | 'top'
   | 'bottom'
-  | 'erase';
+  | 'erase'
+  | LineEditAction;
 
 export interface ModalBinding {
   keys: string[];
@@ -167,6 +214,25 @@ export interface ModalKeymap {
   text?: string;
 }
 
+/**
+ * Every text input edits as readline does. These come after a mode's own bindings: where a key
+ * means something else in a mode (← on a choice), the mode's binding is tried first and passes
+ * the key on when the focus is in text.
+ */
+export const LINE_EDIT_BINDINGS: readonly ModalBinding[] = [
+  { keys: ['left', 'ctrl-b'], action: 'cursor-left', description: 'cursor one character left' },
+  { keys: ['right', 'ctrl-f'], action: 'cursor-right', description: 'cursor one character right' },
+  { keys: ['home', 'ctrl-a'], action: 'line-start', description: 'cursor to the start of the line' },
+  { keys: ['end', 'ctrl-e'], action: 'line-end', description: 'cursor to the end of the line' },
+  { keys: ['meta-b'], action: 'word-left', description: 'cursor one word left' },
+  { keys: ['meta-f'], action: 'word-right', description: 'cursor one word right' },
+  { keys: ['backspace', 'ctrl-h'], action: 'erase-back', description: 'erase the character before the cursor' },
+  { keys: ['delete', 'ctrl-d'], action: 'erase-forward', description: 'erase the character under the cursor' },
+  { keys: ['ctrl-w', 'meta-backspace'], action: 'erase-word-back', description: 'erase the word before the cursor' },
+  { keys: ['ctrl-u'], action: 'erase-to-start', description: 'erase from the start of the line to the cursor' },
+  { keys: ['ctrl-k'], action: 'erase-to-end', description: 'erase from the cursor to the end of the line' },
+];
+
 export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
   confirm: {
     bindings: [
@@ -181,7 +247,7 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
       { keys: [' '], action: 'toggle', description: 'toggle or cycle the focused option (in the name field: a space)' },
       { keys: ['pageup'], action: 'page-up', description: 'scroll the plan a page up', hint: 'PgUp/PgDn scroll' },
       { keys: ['pagedown'], action: 'page-down', description: 'scroll the plan a page down' },
-      { keys: ['backspace'], action: 'erase', description: 'erase the last typed character' },
+      ...LINE_EDIT_BINDINGS,
     ],
     text: 'typed into the name field of a confirmation that asks for the name',
   },
@@ -212,13 +278,15 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
   create: {
     bindings: [
       { keys: ['escape'], action: 'cancel', description: 'close the form without creating' },
-      { keys: ['return'], action: 'accept', description: 'create (on the Create button)' },
-      { keys: ['up'], action: 'up', description: 'previous field' },
+      { keys: ['return'], action: 'accept', description: 'create (on the Create button or in a text field; on a choice or flag: next field)' },
+      { keys: ['up', 'shift-tab'], action: 'up', description: 'previous field' },
       { keys: ['down', 'tab'], action: 'down', description: 'next field' },
-      { keys: ['left'], action: 'left', description: 'previous choice' },
-      { keys: ['right'], action: 'right', description: 'next choice' },
+      { keys: ['left'], action: 'left', description: 'previous choice (in a text field: the cursor)' },
+      { keys: ['right'], action: 'right', description: 'next choice (in a text field: the cursor)' },
       { keys: [' '], action: 'toggle', description: 'toggle a flag or cycle a choice (in a text field: a space)' },
-      { keys: ['backspace'], action: 'erase', description: 'erase the last character' },
+      { keys: ['pageup'], action: 'page-up', description: 'scroll the plan a page up' },
+      { keys: ['pagedown'], action: 'page-down', description: 'scroll the plan a page down' },
+      ...LINE_EDIT_BINDINGS,
     ],
     text: 'typed into the focused text field',
   },
@@ -226,9 +294,29 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
     bindings: [
       { keys: ['escape'], action: 'cancel', description: 'cancel' },
       { keys: ['return'], action: 'accept', description: 'save' },
-      { keys: ['backspace'], action: 'erase', description: 'erase the last character' },
+      ...LINE_EDIT_BINDINGS,
     ],
     text: 'typed into the field',
+  },
+  search: {
+    bindings: [
+      { keys: ['escape'], action: 'cancel', description: 'clear the search or filter' },
+      { keys: ['return'], action: 'accept', description: 'keep the search or filter and go back to moving' },
+      ...LINE_EDIT_BINDINGS,
+    ],
+    text: 'typed into the search box',
+  },
+  'help-filter': {
+    bindings: [
+      { keys: ['escape', '?'], action: 'cancel', description: 'close the help' },
+      { keys: ['return'], action: 'accept', description: 'stop filtering (the help stays open)' },
+      { keys: ['up'], action: 'up', description: 'scroll the help up' },
+      { keys: ['down'], action: 'down', description: 'scroll the help down' },
+      { keys: ['pageup'], action: 'page-up', description: 'scroll the help a page up' },
+      { keys: ['pagedown'], action: 'page-down', description: 'scroll the help a page down' },
+      ...LINE_EDIT_BINDINGS,
+    ],
+    text: 'typed into the filter',
   },
   decide: {
     bindings: [
@@ -241,6 +329,11 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
 
 export function findModalBinding(mode: ModalMode, key: string): ModalBinding | undefined {
   return MODAL_KEYMAP[mode].bindings.find((binding) => binding.keys.includes(key));
+}
+
+/** Every binding of a mode for a key, in the order they are tried. */
+export function findModalBindings(mode: ModalMode, key: string): ModalBinding[] {
+  return MODAL_KEYMAP[mode].bindings.filter((binding) => binding.keys.includes(key));
 }
 
 /** A dialog's hint line, from its table. */

@@ -41,6 +41,8 @@ export interface ConfirmDialog {
   /** The focused field: an option's id, PLAN_FIELD or CONFIRMATION_FIELD. */
   field: string;
   typed: string;
+  /** Where the cursor is in `typed`. */
+  cursor: number;
   focus: 'cancel' | 'confirm';
   phase: 'confirming' | 'running' | 'failed';
   steps: StepState[];
@@ -67,6 +69,7 @@ export function openDialog(plan: FlowPlan, options: FlowOptions | null = null): 
     options,
     field: CONFIRMATION_FIELD,
     typed: '',
+    cursor: 0,
     focus: 'cancel',
     phase: 'confirming',
     steps: plan.machine.plan(),

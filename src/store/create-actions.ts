@@ -17,6 +17,9 @@ export interface CreateDialog {
   plan: Plan;
   phase: 'editing' | 'running' | 'failed';
   error: string | null;
+  /** How far the plan below the fields is scrolled, and the most it can be (as last laid out). */
+  scroll: number;
+  maxScroll: number;
 }
 
 export interface CreateActions {
@@ -24,6 +27,11 @@ export interface CreateActions {
   createMove(delta: number): void;
   createChange(delta: number): void;
   createType(text: string | null): void;
+  /** The form as the line editor left it (the focused text field edited). */
+  createReplace(form: CreateForm): void;
+  /** Scrolls the plan below the fields. */
+  createScroll(delta: number): void;
+  createLayout(maxScroll: number): void;
   createSubmit(): Promise<void>;
   createCancel(): void;
 }
@@ -33,6 +41,7 @@ interface StoreView {
   create: CreateDialog | null;
   say(text: string, kind?: 'info' | 'error'): void;
   refresh(): Promise<void>;
+  selectByName(domain: string, snapshot?: string | null): void;
 }
 
 export function createActions(
@@ -43,10 +52,17 @@ export function createActions(
   journal: Journal = new Journal(),
 ): CreateActions {
   const env = plannerEnvironmentFor(host.uri);
-  const replan = (form: CreateForm): CreateDialog => ({ form, plan: planSnapshot(form.domain, formRequest(form), env), phase: 'editing', error: null });
+  const replan = (form: CreateForm, previous?: CreateDialog): CreateDialog => ({
+    form,
+    plan: planSnapshot(form.domain, formRequest(form), env),
+    phase: 'editing',
+    error: null,
+    scroll: previous?.scroll ?? 0,
+    maxScroll: previous?.maxScroll ?? 0,
+  });
   const update = (change: (form: CreateForm) => CreateForm) => {
     const dialog = get().create;
-    if (dialog?.phase === 'editing') set({ create: replan(change(dialog.form)) });
+    if (dialog?.phase === 'editing') set({ create: replan(change(dialog.form), dialog) });
   };
 
   return {
@@ -62,11 +78,23 @@ export function createActions(
     createMove: (delta) => update((form) => moveFocus(form, delta)),
     createChange: (delta) => update((form) => changeFocused(form, delta)),
     createType: (text) => update((form) => editText(form, text)),
+    createReplace: (form) => update(() => form),
+    createScroll(delta) {
+      const dialog = get().create;
+      if (dialog) set({ create: { ...dialog, scroll: Math.max(0, Math.min(dialog.maxScroll, dialog.scroll + delta)) } });
+    },
+    createLayout(maxScroll) {
+      const dialog = get().create;
+      if (dialog && dialog.maxScroll !== maxScroll) set({ create: { ...dialog, maxScroll, scroll: Math.min(dialog.scroll, maxScroll) } });
+    },
     async createSubmit() {
       const dialog = get().create;
       if (!dialog) return;
       if (dialog.phase === 'failed') return set({ create: { ...dialog, phase: 'editing', error: null } });
-      if (dialog.phase !== 'editing' || focusedField(dialog.form).kind !== 'submit') return;
+      if (dialog.phase !== 'editing') return;
+      const kind = focusedField(dialog.form).kind;
+      // Enter on a choice or a flag moves on; in a text field or on Create it creates.
+      if (kind !== 'submit' && kind !== 'text') return set({ create: { ...dialog, form: moveFocus(dialog.form, 1) } });
       if (dialog.plan.verdict !== 'ok') return set({ create: { ...dialog, phase: 'failed', error: dialog.plan.reason } });
       set({ create: { ...dialog, phase: 'running' } });
       const flow = createPlan(host, createParams(host, dialog.form.domain, dialog.plan));
@@ -76,6 +104,8 @@ export function createActions(
         set({ create: null, inputMode: 'normal' });
         get().say(snapshot ? `created snapshot “${snapshot.detail.name}”` : 'created (libvirt keeps no metadata for it)');
         await get().refresh();
+        // The new snapshot is what the operator looks at next.
+        if (snapshot) get().selectByName(dialog.form.domain.name, snapshot.detail.name);
         return;
       }
       // The form stays as typed: fix it and try again, or Esc.

@@ -3,6 +3,7 @@
 
 import type { CreateRequest, CreateRequestFlags, PlannerDomain } from '../engine/create/types.js';
 import type { DiskSnapshotMode } from '../engine/model.js';
+import { editLine, insertText, type LineInput } from './line-edit.js';
 
 export const MEMORY_CHOICES = ['default', 'no', 'internal', 'external'] as const;
 export const DISK_CHOICES = ['default', 'no', 'internal', 'external', 'manual'] as const;
@@ -37,6 +38,8 @@ export interface CreateForm {
   disks: Record<string, { mode: (typeof DISK_CHOICES)[number]; file: string }>;
   flags: Record<FlagName, boolean>;
   focus: number;
+  /** Where the cursor is in the focused text field. */
+  cursor: number;
 }
 
 /** Disks a snapshot can cover: not read-only, with an image. */
@@ -55,6 +58,7 @@ export function newCreateForm(domain: PlannerDomain): CreateForm {
     disks: Object.fromEntries(snapshotDisks(domain).map((d) => [d.target, { mode: 'default' as const, file: '' }])),
     flags,
     focus: 0,
+    cursor: 0,
   };
 }
 
@@ -82,7 +86,33 @@ export function focusedField(form: CreateForm): FormField {
 
 export function moveFocus(form: CreateForm, delta: number): CreateForm {
   const count = formFields(form).length;
-  return { ...form, focus: (((form.focus + delta) % count) + count) % count };
+  const moved = { ...form, focus: (((form.focus + delta) % count) + count) % count };
+  // A text field is entered with the cursor at the end of its text.
+  return { ...moved, cursor: (textValue(moved) ?? '').length };
+}
+
+/** The focused text field's text, or null when the focus is not on a text field. */
+export function textValue(form: CreateForm): string | null {
+  const field = focusedField(form);
+  if (field.kind !== 'text') return null;
+  if (field.id === 'name') return form.name;
+  if (field.id === 'description') return form.description;
+  if (field.id === 'memory-file') return form.memoryFile;
+  return 'target' in field ? form.disks[field.target]!.file : null;
+}
+
+/** The form with the focused text field's text replaced (and the cursor set). */
+export function withTextValue(form: CreateForm, line: LineInput): CreateForm {
+  const field = focusedField(form);
+  if (field.kind !== 'text') return form;
+  const value = line.text;
+  const next = { ...form, cursor: line.cursor };
+  if (field.id === 'name') return { ...next, name: value };
+  if (field.id === 'description') return { ...next, description: value };
+  if (field.id === 'memory-file') return { ...next, memoryFile: value };
+  if (!('target' in field)) return form;
+  const disk = form.disks[field.target]!;
+  return { ...next, disks: { ...form.disks, [field.target]: { ...disk, file: value } } };
 }
 
 function cycle<T>(choices: readonly T[], current: T, delta: number): T {
@@ -102,17 +132,12 @@ export function changeFocused(form: CreateForm, delta: number): CreateForm {
   return form;
 }
 
-/** Typing into a text field; `null` erases the last character. */
+/** Typing into a text field at the cursor; `null` erases the character before it. */
 export function editText(form: CreateForm, text: string | null): CreateForm {
-  const field = focusedField(form);
-  if (field.kind !== 'text') return form;
-  const apply = (value: string) => (text === null ? value.slice(0, -1) : value + text);
-  if (field.id === 'name') return { ...form, name: apply(form.name) };
-  if (field.id === 'description') return { ...form, description: apply(form.description) };
-  if (field.id === 'memory-file') return { ...form, memoryFile: apply(form.memoryFile) };
-  if (!('target' in field)) return form;
-  const disk = form.disks[field.target]!;
-  return { ...form, disks: { ...form.disks, [field.target]: { ...disk, file: apply(disk.file) } } };
+  const value = textValue(form);
+  if (value === null) return form;
+  const line = { text: value, cursor: Math.min(form.cursor, value.length) };
+  return withTextValue(form, text === null ? editLine(line, 'erase-back') : insertText(line, text));
 }
 
 export function formRequest(form: CreateForm): CreateRequest {

@@ -11,11 +11,14 @@ import { planRename } from '../engine/flows/rename-flow.js';
 import type { Host } from '../engine/host.js';
 import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
+import { editLine, insertText } from './line-edit.js';
 
 export interface TextPrompt {
   purpose: 'rename' | 'description';
   title: string;
   value: string;
+  /** Where the cursor is in `value`. */
+  cursor: number;
 }
 
 export interface EditDecision {
@@ -54,6 +57,19 @@ type Patch = Partial<{
   inputMode: 'normal' | 'prompt' | 'decide' | 'confirm';
 }>;
 
+/** The forced rename's warning, in the TUI's terms (no --force: typing the name forces it). */
+export function internalRenameWarning(name: string): string {
+  return (
+    `“${name}” is an internal snapshot (or has internal parts): QEMU keeps the old name as the qcow2 tag and nothing can rename the tag, ` +
+    'so a revert to the renamed snapshot would fail and leave the domain shut off. Type the new name below to rename it anyway.'
+  );
+}
+
+/** An edit problem in the TUI's terms: where the CLI's text names a command, the TUI has a key. */
+export function tuiProblemText(message: string): string {
+  return message.replace(/rename with `virtsnap edit [^`]*--rename[^`]*`/, 'rename it with R in the tree');
+}
+
 export function editActions(
   host: Host,
   get: () => StoreView,
@@ -69,9 +85,12 @@ export function editActions(
     const flow = await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: false });
     // A refused rename (an internal snapshot) can still be forced, but only by typing the new name.
     const forced = flow.refusal ? await planRename(host, { domain: picked.domain, from: picked.snapshot, to, force: true }) : flow;
+    // The CLI's refusal tells its reader to add --force; here typing the name is what forces it,
+    // and the forced plan's own warning says the same once.
+    const forcedWarnings = flow.refusal ? forced.warnings.filter((w) => !w.includes('(--force)')) : forced.warnings;
     const plan: FlowPlan<Host> = {
       ...forced,
-      warnings: [...(flow.refusal ? [`${flow.refusal} Type the new name to rename it anyway.`] : []), ...forced.warnings],
+      warnings: [...(flow.refusal ? [internalRenameWarning(picked.snapshot)] : []), ...forcedWarnings],
       confirmation: flow.refusal ? { kind: 'type-name', text: to } : { kind: 'choice' },
     };
     set({ confirm: openDialog(plan as FlowPlan), inputMode: 'confirm' });
@@ -98,7 +117,7 @@ export function editActions(
         },
         decide: (problem) =>
           new Promise<ProblemDecision>((resolve) =>
-            set({ decision: { message: describeProblem(problem), file: session.file, focus: 're-edit', resolve }, inputMode: 'decide' }),
+            set({ decision: { message: tuiProblemText(describeProblem(problem)), file: session.file, focus: 're-edit', resolve }, inputMode: 'decide' }),
           ),
       }).catch((error: unknown) => {
         fail(error);
@@ -130,16 +149,20 @@ export function editActions(
     },
     openRenamePrompt() {
       const picked = selection();
-      if (picked) set({ prompt: { purpose: 'rename', title: `New name for “${picked.snapshot}”`, value: picked.snapshot }, inputMode: 'prompt' });
+      if (picked) set({ prompt: { purpose: 'rename', title: `New name for “${picked.snapshot}”`, value: picked.snapshot, cursor: picked.snapshot.length }, inputMode: 'prompt' });
     },
     openDescriptionPrompt() {
       const picked = selection();
       if (!picked) return;
-      set({ prompt: { purpose: 'description', title: `Description of “${picked.snapshot}” (empty removes it)`, value: picked.description ?? '' }, inputMode: 'prompt' });
+      const value = picked.description ?? '';
+      set({ prompt: { purpose: 'description', title: `Description of “${picked.snapshot}” (empty removes it)`, value, cursor: value.length }, inputMode: 'prompt' });
     },
     promptType(text) {
       const prompt = get().prompt;
-      if (prompt) set({ prompt: { ...prompt, value: text === null ? prompt.value.slice(0, -1) : prompt.value + text } });
+      if (!prompt) return;
+      const line = { text: prompt.value, cursor: prompt.cursor };
+      const next = text === null ? editLine(line, 'erase-back') : insertText(line, text);
+      set({ prompt: { ...prompt, value: next.text, cursor: next.cursor } });
     },
     async promptSubmit() {
       const prompt = get().prompt;
@@ -148,7 +171,12 @@ export function editActions(
       set({ prompt: null, inputMode: 'normal' });
       try {
         if (prompt.purpose === 'rename') {
-          if (prompt.value === '' || prompt.value === picked.snapshot) return get().say('rename cancelled: the name is unchanged');
+          if (prompt.value === '') {
+            // Nothing was renamed: the prompt stays open with what was there, and says why.
+            set({ prompt, inputMode: 'prompt' });
+            return get().say('the new name is empty: type a name, or Esc to cancel', 'error');
+          }
+          if (prompt.value === picked.snapshot) return get().say('rename cancelled: the name is unchanged');
           await rename(prompt.value);
         } else {
           const result = await editDescription(host, picked.domain, picked.snapshot, prompt.value === '' ? null : prompt.value);

@@ -13,6 +13,7 @@ import type { JournalEntry, StepState } from '../engine/flows/step-machine.js';
 import { planDelete } from '../engine/flows/delete.js';
 import { planRevert } from '../engine/flows/revert.js';
 import { describeError } from '../engine/error-report.js';
+import { editLine, insertText } from './line-edit.js';
 import {
   blockedReason,
   changeOption,
@@ -324,7 +325,8 @@ export function flowActions(
       updateConfirm((d) => {
         if (d.phase !== 'confirming' || d.plan.confirmation.kind !== 'type-name') return d;
         // Typing always goes to the name field, wherever the focus was.
-        return { ...d, field: CONFIRMATION_FIELD, typed: text === null ? d.typed.slice(0, -1) : d.typed + text, hint: null };
+        const line = text === null ? editLine({ text: d.typed, cursor: d.cursor }, 'erase-back') : insertText({ text: d.typed, cursor: d.cursor }, text);
+        return { ...d, field: CONFIRMATION_FIELD, typed: line.text, cursor: line.cursor, hint: null };
       });
     },
     confirmToggleFocus() {
