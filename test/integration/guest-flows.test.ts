@@ -34,14 +34,14 @@ describeLab('virtsnap flows under real guest I/O (Linux guest writing a checked 
   }
 
   /** A guest whose writer has flushed a few batches, and the number of blocks it writes in `seconds`. */
-  async function writingGuest(): Promise<{ g: LinuxGuest; blocksIn: (seconds: number) => number }> {
+  async function writingGuest(): Promise<{ g: LinuxGuest; blocksIn: (seconds: number) => number; mibPerS: number }> {
     const g = await startLinuxGuest(lab);
     const st = await g.waitFlushed(g.state().flushed + 3 * (g.state().ready?.batch ?? 16));
     const rate = writeRate(st);
     expect(rate).toBeGreaterThan(0);
     verified.push(`${g.name}: writer ready ${(g.bootMs / 1000).toFixed(1)} s after start, ${((rate * BLOCK) / 2 ** 20).toFixed(2)} MiB/s`);
     // the whole test must fit the data disk: 2048 blocks
-    return { g, blocksIn: (seconds) => Math.max(st.ready?.batch ?? 16, Math.ceil(rate * seconds)) };
+    return { g, blocksIn: (seconds) => Math.max(st.ready?.batch ?? 16, Math.ceil(rate * seconds)), mibPerS: (rate * BLOCK) / 2 ** 20 };
   }
 
   /**
@@ -52,8 +52,10 @@ describeLab('virtsnap flows under real guest I/O (Linux guest writing a checked 
   async function underIo<T>(g: LinuxGuest, flow: () => Promise<T>, batchesDuring = 0): Promise<T> {
     const before = g.state();
     expect(before.full || before.stopped).toBe(false);
+    const t0 = Date.now();
     const result = await flow();
     const after = g.state();
+    verified.push(`${g.name}: the flow took ${Date.now() - t0} ms; the guest flushed ${after.written - before.written} blocks meanwhile`);
     expect(after.errors).toEqual([]);
     expect(after.full).toBe(false);
     expect(after.written - before.written).toBeGreaterThanOrEqual(batchesDuring * (before.ready?.batch ?? 16));
@@ -105,11 +107,14 @@ describeLab('virtsnap flows under real guest I/O (Linux guest writing a checked 
   });
 
   it('active commit with pivot (virtsnap commit --active --pivot) while the guest writes: the base ends with every block', async () => {
-    const { g, blocksIn } = await writingGuest();
+    const { g, blocksIn, mibPerS } = await writingGuest();
     const overlay = await externalSnapshot(lab, g.name, 'c1');
-    // some seconds of writes in the overlay for the commit to copy
-    await g.waitFlushed(g.state().flushed + blocksIn(4));
-    await underIo(g, () => virtsnap('commit', g.name, 'vda', '--active', '--pivot'), 1);
+    // some seconds of writes in the overlay for the commit to copy, at about three times the
+    // guest's rate: the mirror converges while the guest goes on writing, and the job lasts a
+    // few seconds, so batches complete during the copy and around the pivot
+    await g.waitFlushed(g.state().flushed + blocksIn(5));
+    const bandwidth = String(Math.max(2, Math.round(3 * mibPerS)));
+    await underIo(g, () => virtsnap('commit', g.name, 'vda', '--active', '--pivot', '--bandwidth', bandwidth), 1);
     expect(await vdaSource(lab, g.name)).toBe(g.disks.vda);
     // writes after the pivot go straight to the base
     await g.waitFlushed(g.state().flushed + blocksIn(2));

@@ -273,7 +273,8 @@ export async function startLinuxGuest(lab: Lab, opts: LinuxGuestOptions = {}): P
   if (r.exitCode !== 0) throw new Error(`scripts/lab ${args.join(' ')} exited with ${String(r.exitCode)}\n${r.stderr}`);
   const consolePath = join(lab.dir, 'img', `${name}.console`);
   const disks = { vda: join(lab.dir, 'img', `${name}-vda.qcow2`), vdb: join(lab.dir, 'img', `${name}-vdb.qcow2`) };
-  await until(`${name}'s writer to start (console ${consolePath})`, 60_000, () => {
+  // a loaded 2-core CI machine has taken 20 s here; TCG boots slowly when it shares the cores
+  await until(`${name}'s writer to start (console ${consolePath})`, 120_000, () => {
     const st = readConsole(consolePath);
     if (st.errors.length) throw new Error(`${name}: ${st.errors.join('; ')}`);
     return st.ready && st.samples.length > 0 ? st : null;
