@@ -31,6 +31,21 @@ const at = (s) => Date.parse(`${s.replace(' ', 'T')}:00Z`) / 1000;
 const RUNSTATE = { running: 1, paused: 3, 'shut off': 5 };
 
 // ------------------------------------------------------------------------------------- XML
+/**
+ * The <backingStore> chain below a disk's source, as libvirt writes it for a running domain
+ * (files top first, the last one a base image): what the disks view and the merge wizards show.
+ */
+function backingXml(files, pad) {
+  if (!files || files.length === 0) return '';
+  const [file, ...below] = files;
+  const inner = below.length ? backingXml(below, `${pad}  `) : `${pad}  <backingStore/>\n`;
+  return `${pad}<backingStore type='file'>
+${pad}  <format type='qcow2'/>
+${pad}  <source file='${esc(file)}'/>
+${inner}${pad}</backingStore>
+`;
+}
+
 function domainXml(d, indent) {
   const pad = ' '.repeat(indent);
   const disks = d.disks
@@ -38,7 +53,7 @@ function domainXml(d, indent) {
       (k) => `${pad}    <disk type='file' device='disk'>
 ${pad}      <driver name='qemu' type='qcow2'/>
 ${pad}      <source file='${esc(k.file)}'/>
-${pad}      <target dev='${k.dev}' bus='${k.bus ?? 'virtio'}'/>
+${backingXml(k.backing, `${pad}      `)}${pad}      <target dev='${k.dev}' bus='${k.bus ?? 'virtio'}'/>
 ${pad}    </disk>`,
     )
     .join('\n');
@@ -103,7 +118,7 @@ ${parts.join('\n')}
 }
 
 // ------------------------------------------------------------------------------------- hosts
-const disk = (dev, file, bus) => ({ dev, file, bus });
+const disk = (dev, file, bus, backing) => ({ dev, file, bus, backing });
 
 // web-01: a web server with a system and a data disk; an upgrade branch, an abandoned PHP
 // experiment and external disk-only snapshots. Its current state runs on the tls-renewal overlays.
@@ -118,7 +133,11 @@ const web01 = {
   uuid: '3f6e1c2a-8b4d-4e0f-9a71-0c5d2e8b9a01',
   state: 'running',
   ...web01Base,
-  disks: [disk('vda', `${IMG}/web-01.tls-renewal.qcow2`), disk('vdb', `${IMG}/web-01-data.tls-renewal.qcow2`)],
+  // the overlays tls-renewal created, on the images they were taken from
+  disks: [
+    disk('vda', `${IMG}/web-01.tls-renewal.qcow2`, undefined, [`${IMG}/web-01.qcow2`]),
+    disk('vdb', `${IMG}/web-01-data.tls-renewal.qcow2`, undefined, [`${IMG}/web-01-data.qcow2`]),
+  ],
   current: 'tls-renewal',
   snapshots: [
     {
@@ -198,7 +217,10 @@ const dbPrimary = {
   uuid: '9b2d7e44-1c3a-4f5b-8e6d-2a7c9f0b1d02',
   state: 'running',
   ...dbBase,
-  disks: dbOverlayDisks(),
+  disks: [
+    disk('vda', `${IMG}/db-primary.pg16-post.qcow2`, undefined, [`${IMG}/db-primary.qcow2`]),
+    disk('vdb', `${IMG}/db-primary-pgdata.pg16-post.qcow2`, undefined, [`${IMG}/db-primary-pgdata.qcow2`]),
+  ],
   current: 'nach Änderung ü',
   snapshots: [
     {

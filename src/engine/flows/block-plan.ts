@@ -5,7 +5,8 @@
 
 import type { Host } from '../host.js';
 import { BlockJobControl } from '../jobs/block-job-control.js';
-import { parseDomState } from '../parse/index.js';
+import { parseDomState, type BlockJobRaw } from '../parse/index.js';
+import { VirshCommandError } from '../virsh/errors.js';
 import { virshCommands, type VirshCommand } from '../virsh/commands.js';
 import { BlockPlanError, chainChange, resolveLayer, type ChainOperation, type CommitMode } from './block-chain-change.js';
 import type { BlockPlan } from './block-flow.js';
@@ -81,6 +82,19 @@ async function chainOf(host: Host, domain: string, disk: string) {
   return found.chain;
 }
 
+/** The refusal on a driver without the block-job API (libvirt's test driver, the demo host): the plan is still shown. */
+export const NO_BLOCK_JOBS = 'this driver cannot run block jobs (libvirt: virDomainGetBlockJobInfo is not supported by the connection driver): the plan is shown, but it cannot run here';
+
+/** The job on the disk, or 'unsupported' where the driver has no block jobs at all. */
+export async function runningJob(host: Host, domain: string, disk: string): Promise<BlockJobRaw | null | 'unsupported'> {
+  try {
+    return await new BlockJobControl(host).info(domain, disk);
+  } catch (error) {
+    if (error instanceof VirshCommandError && error.code === 'unsupported') return 'unsupported';
+    throw error;
+  }
+}
+
 async function assemble(
   host: Host,
   request: CommonRequest,
@@ -92,8 +106,9 @@ async function assemble(
   const warnings: string[] = [];
   let refusal: string | null = null;
 
-  const running = await new BlockJobControl(host).info(domain, disk);
-  if (running) {
+  const running = await runningJob(host, domain, disk);
+  if (running === 'unsupported') refusal = NO_BLOCK_JOBS;
+  else if (running) {
     refusal = `a ${running.type} job already runs on ${disk}: follow it with \`virtsnap jobs ${domain}\`, or end it with \`virtsnap job ${domain} ${disk} --abort\``;
   }
 

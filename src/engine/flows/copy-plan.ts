@@ -12,11 +12,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import type { Host } from '../host.js';
-import { BlockJobControl } from '../jobs/block-job-control.js';
 import { parseDomState, parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import { BlockPlanError, type ChainChange, type CommitMode } from './block-chain-change.js';
 import type { BlockPlan } from './block-flow.js';
+import { NO_BLOCK_JOBS, runningJob } from './block-plan.js';
 import { freeBytesFor, isLocalUri, mappedBytes, spaceVerdict, type CopyEstimate } from './block-space.js';
 
 export interface CopyRequest {
@@ -69,8 +69,9 @@ export async function planBlockCopy(host: Host, request: CopyRequest): Promise<B
 
   const warnings: string[] = [];
   let refusal: string | null = null;
-  const running = await new BlockJobControl(host).info(domain, disk);
-  if (running) refusal = `a ${running.type} job already runs on ${disk}: follow it with \`virtsnap jobs ${domain}\`, or end it with \`virtsnap job ${domain} ${disk} --abort\``;
+  const running = await runningJob(host, domain, disk);
+  if (running === 'unsupported') refusal = NO_BLOCK_JOBS;
+  else if (running) refusal = `a ${running.type} job already runs on ${disk}: follow it with \`virtsnap jobs ${domain}\`, or end it with \`virtsnap job ${domain} ${disk} --abort\``;
   if (isLocalUri(host.uri)) {
     if (existsSync(dest)) refusal ??= `${dest} exists: libvirt would overwrite it; choose a new file`;
     else if (!existsSync(dirname(dest)) || !statSync(dirname(dest)).isDirectory()) refusal ??= `${dirname(dest)} is not a directory`;
