@@ -130,13 +130,14 @@ describeLab('virtsnap flows under real guest I/O (Linux guest writing a checked 
   });
 
   it('pull (virtsnap pull) while the guest writes: the overlay stands alone with every block', async () => {
-    const { g, blocksIn } = await writingGuest();
-    // a base of some MiB, pulled at 2 MiB/s: seconds of pull with the guest writing
+    const { g, blocksIn, mibPerS } = await writingGuest();
+    // a base of some seconds of writes, pulled at twice the guest's rate: a few seconds of pull
+    // with the guest writing, whatever the machine's speed (the data disk holds 2048 blocks)
     await g.waitFlushed(g.state().flushed + blocksIn(4));
     const flushedAtSnapshot = g.state().flushed;
     const overlay = await externalSnapshot(lab, g.name, 'p1');
     await g.waitFlushed(g.state().flushed + blocksIn(2));
-    await underIo(g, () => virtsnap('pull', g.name, 'vda', '--bandwidth', '2'), 1);
+    await underIo(g, () => virtsnap('pull', g.name, 'vda', '--bandwidth', String(Math.max(2, Math.round(2 * mibPerS)))), 1);
     expect(await chainFiles(overlay)).toEqual([overlay]);
     await g.waitFlushed(g.state().flushed + blocksIn(2));
     const end = await g.stop();
