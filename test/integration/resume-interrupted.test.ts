@@ -51,7 +51,7 @@ describeLab('interrupted flows: journal and resume (real QEMU, the built CLI)', 
 
   async function flows(state: string): Promise<FlowJson[]> {
     const r = await virtsnap(state, ['journal', '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     const parsed = JSON.parse(r.stdout) as { path: string; flows: FlowJson[] };
     expect(parsed.path).toBe(join(state, 'virtsnap', 'journal.jsonl'));
     return parsed.flows;
@@ -116,14 +116,14 @@ describeLab('interrupted flows: journal and resume (real QEMU, the built CLI)', 
 
     // a command that opens the host reports the flow on stderr, and still does its job
     const list = await virtsnap(state, ['list', '-c', lab.uri]);
-    expect(list.exitCode).toBe(0);
+    expect(list.exitCode, `${list.stdout}\n${list.stderr}`).toBe(0);
     expect(list.stderr).toContain(`unfinished flow ${flow.id} (rename, ${domain}): 2 of 5 steps done; \`virtsnap resume ${flow.id}\``);
     expect(list.stdout).toContain(domain);
 
     // a prefix is enough; without a terminal it needs --yes
     const prefix = flow.id.slice(0, -2);
     const refused = await virtsnap(state, ['resume', prefix]);
-    expect(refused.exitCode).toBe(2);
+    expect(refused.exitCode, `${refused.stdout}\n${refused.stderr}`).toBe(2);
     expect(refused.stdout).toMatch(/done: {6}2\. make 'first' the parent of 'e2'/);
     expect(refused.stdout).toMatch(/remaining: 3\. make 'first' the parent of 'e3'/);
     expect(await parentsOf(domain)).toEqual({ e1: '', first: '', e2: 'first', e3: 'e1' });
@@ -148,7 +148,7 @@ describeLab('interrupted flows: journal and resume (real QEMU, the built CLI)', 
     expect(await parentsOf(domain)).toEqual({ e1: '', first: '', e2: 'first', e3: 'first' });
 
     const dry = await virtsnap(state, ['resume', flow.id, '--rollback', '--dry-run']);
-    expect(dry.exitCode).toBe(0);
+    expect(dry.exitCode, `${dry.stdout}\n${dry.stderr}`).toBe(0);
     expect(dry.stdout).toMatch(/Rolling back runs, newest first:\n {2}- make 'e1' the parent of 'e3' again\n {2}- make 'e1' the parent of 'e2' again\n {2}- forget 'first' again/);
     expect(await parentsOf(domain)).toEqual({ e1: '', first: '', e2: 'first', e3: 'first' });
 
