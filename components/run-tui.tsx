@@ -18,7 +18,9 @@ export async function runTui(host: Host): Promise<void> {
     <AppStoreContext.Provider value={store}>
       <App theme={themeFor(process.env)} log={host.runner.log} />
     </AppStoreContext.Provider>,
-    { exitOnCtrlC: true },
+    // 60 frames a second: Ink's default 30 holds a frame back up to 33 ms while keys repeat.
+    // Incremental rendering rewrites only the lines that changed (less to send over SSH).
+    { exitOnCtrlC: true, maxFps: 60, incrementalRendering: true },
   );
   unmount = () => instance.unmount();
   try {

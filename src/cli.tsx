@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { demoUri, openHost, packageRoot, resolveUri } from './engine/connect.js';
 import type { Host } from './engine/host.js';
+import { listDomainsWithSnapshots } from './engine/domain-listing.js';
 import { CommandLog, type CommandLogEntry } from './engine/virsh/command-log.js';
 import { addConnectionOptions, type CliContext, type CliIo, type ConnectionFlags, type RegisterCommand } from './commands/context.js';
 import { reportError, UsageError } from './commands/errors.js';
@@ -101,6 +102,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         throw new CommanderError(2, 'virtsnap.usage', '');
       }
       const connected = context.connect(flags);
+      // The first listing runs while Ink loads (the UI's first refresh takes it over), so the
+      // first frame with domains comes after the slower of the two, not after both.
+      listDomainsWithSnapshots(connected).catch(() => {});
       const { runTui } = await import('../components/run-tui.js');
       await runTui(connected);
     });

@@ -22,14 +22,29 @@ export interface DomainListing {
  * `cached`: 2 commands for a domain whose names and current snapshot are as the host's snapshot
  * cache last read them (snapshot-cache.ts), for refreshes that repeat themselves.
  */
-export async function listDomainsWithSnapshots(host: Host, options: { cached?: boolean } = {}): Promise<DomainListing> {
+export function listDomainsWithSnapshots(host: Host, options: { cached?: boolean } = {}): Promise<DomainListing> {
+  // A listing asked for while one is running joins it, unless it wants a full read and the
+  // running one is a cached one: the TUI starts its first listing while Ink loads, and its
+  // first refresh takes that one over.
+  const running = inFlight.get(host);
+  if (running && (options.cached || !running.cached)) return running.listing;
+  const listing = readListing(host, options.cached === true).finally(() => {
+    if (inFlight.get(host)?.listing === listing) inFlight.delete(host);
+  });
+  inFlight.set(host, { cached: options.cached === true, listing });
+  return listing;
+}
+
+const inFlight = new WeakMap<Host, { cached: boolean; listing: Promise<DomainListing> }>();
+
+async function readListing(host: Host, cached: boolean): Promise<DomainListing> {
   const domains = await host.listDomains();
   const snapshots = new Map<string, readonly SnapshotSummary[]>();
   const forests = new Map<string, SnapshotForest>();
   const cache = host.snapshotCache;
   const rows = await Promise.all(
     domains.map(async (domain) => {
-      const read = await cache.get(domain.name, { full: !options.cached });
+      const read = await cache.get(domain.name, { full: !cached });
       snapshots.set(domain.name, read.summaries);
       forests.set(domain.name, read.forest);
       return { ...domain, snapshotCount: read.summaries.length, currentSnapshot: read.current };
