@@ -118,4 +118,15 @@ describeLab('revert to internal snapshots on real QEMU', () => {
     expect(params.safety?.kind).toBe('internal');
     expect(overlay).toContain('x1');
   });
+  it('refuses an internal revert while the domain has checkpoints (QEMU would fail it and leave the domain shut off)', async () => {
+    const { name } = await lab.newDomain();
+    expect((await lab.virsh('snapshot-create-as', name, 'i1')).exitCode).toBe(0);
+    expect((await lab.virsh('checkpoint-create-as', name, 'cp1')).exitCode).toBe(0);
+    const plan = await planRevert(host, { domain: name, snapshot: 'i1' });
+    expect(plan.refusal).toMatch(/has checkpoints \(cp1\).*dirty bitmaps/);
+    expect(await domstate(lab, name)).toMatch(/^running/);
+    // once the checkpoint is gone, the same revert is planned
+    expect((await lab.virsh('checkpoint-delete', name, 'cp1')).exitCode).toBe(0);
+    expect((await planRevert(host, { domain: name, snapshot: 'i1' })).refusal).toBeNull();
+  });
 });

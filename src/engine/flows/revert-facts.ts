@@ -11,6 +11,7 @@ import type { Host } from '../host.js';
 import type { Disk, DomainState, SnapshotDetail, SnapshotSummary } from '../model.js';
 import { parseDomState, parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
+import { VirshCommandError } from '../virsh/errors.js';
 import { readDomainDisks } from '../xml/domain-xml.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
 import { readImage, type ImageFacts } from './revert-images.js';
@@ -28,6 +29,8 @@ export interface RevertFacts {
   liveXml: string;
   current: string | null;
   daemon: LibvirtVersion | null;
+  /** The domain's checkpoints (none where the driver has no checkpoints). */
+  checkpoints: string[];
   /** Image files can be read on this machine (a local URI, and not the test driver's imaginary files). */
   filesReadable: boolean;
   plannerDomain: PlannerDomain;
@@ -42,13 +45,18 @@ export function filesReadableFor(uri: string): boolean {
 
 export async function readRevertFacts(host: Host, domain: string, snapshotName: string): Promise<RevertFacts> {
   const names = (command: Parameters<Host['run']>[0]) => host.run(command).then((r) => parseNameList(r.stdout));
-  const [stateOut, snapshots, snapshotXml, liveXml, persistent, daemon] = await Promise.all([
+  const [stateOut, snapshots, snapshotXml, liveXml, persistent, daemon, checkpoints] = await Promise.all([
     host.run(virshCommands.domainState(domain)).then((r) => r.stdout),
     host.listSnapshots(domain),
     host.run(virshCommands.snapshotXml(domain, snapshotName)).then((r) => r.stdout),
     host.domainXml(domain),
     names(virshCommands.persistentDomainNames()),
     daemonVersion(host),
+    // the test driver has no checkpoints: it answers "not supported"
+    names(virshCommands.checkpointNames(domain)).catch((error: unknown) => {
+      if (error instanceof VirshCommandError) return [];
+      throw error;
+    }),
   ]);
   const snapshot = snapshots.find((s) => s.name === snapshotName);
   if (!snapshot) throw new Error(`domain ${domain} has no snapshot named ${snapshotName}`);
@@ -77,6 +85,7 @@ export async function readRevertFacts(host: Host, domain: string, snapshotName: 
     liveXml,
     current: snapshots.find((s) => s.current)?.name ?? null,
     daemon,
+    checkpoints,
     filesReadable,
     plannerDomain: plannerDomainFrom(domain, domainState, liveXml, {
       snapshotNames: snapshots.map((s) => s.name),

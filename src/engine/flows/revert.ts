@@ -129,6 +129,11 @@ async function findTraps(facts: RevertFacts, method: RevertMethod, request: Requ
     if (detail.domainName === null && !request.force) {
       warnings.push('The snapshot carries no domain definition; libvirt may ask for --force.');
     }
+    // Measured on libvirt 9.0 + QEMU 7.2 (docs/backup.md): loadvm refuses while the disks carry
+    // dirty bitmaps, leaving the domain shut off (failed) and every later incremental broken.
+    if (facts.checkpoints.length > 0) {
+      refusal = `cannot revert to an internal snapshot while ${facts.domain} has checkpoints (${facts.checkpoints.join(', ')}): QEMU refuses ("Device has active dirty bitmaps") and leaves the domain shut off (failed). Delete the checkpoints first (virtsnap checkpoint delete ${facts.domain} NAME), or revert to an external snapshot`;
+    }
   } else {
     // External: every image holding the snapshot's point in time, and its memory file, must be there.
     const missing: string[] = [];
