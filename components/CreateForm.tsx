@@ -8,7 +8,6 @@ import type { Theme } from './theme.js';
 import { useAppStoreApi } from './use-app-store.js';
 import { wrapAll, type Line } from './wrap-lines.js';
 
-const LABEL = 22;
 
 function textOf(dialog: CreateDialog, field: FormField): string {
   const form = dialog.form;
@@ -63,6 +62,7 @@ export function CreateFormView({ dialog, theme, height, width }: { dialog: Creat
   const fields = formFields(dialog.form);
   const focused = focusedField(dialog.form);
   const inner = Math.max(20, width - 4);
+  const LABEL = Math.max(12, Math.min(32, Math.floor(inner * 0.4)));
   const rows = Math.max(4, height - 2);
   // Fields get up to half the rows (at least 3); the plan the rest, its label line included.
   const fieldRows = Math.min(fields.length, Math.max(3, Math.floor((rows - 2) / 2)));
@@ -82,7 +82,7 @@ export function CreateFormView({ dialog, theme, height, width }: { dialog: Creat
       </Box>
       <Box flexShrink={0} height={1}>
         <Text color={theme.muted} wrap="truncate-end">
-          ↑↓/Tab/Shift-Tab field · ←→/space change · Enter creates · PgUp/PgDn plan · Esc cancels
+          ↑↓ Tab S-Tab field · ←→ space change · Enter create · PgDn plan · Esc cancel
         </Text>
       </Box>
       {shown.map((field) => {

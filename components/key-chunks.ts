@@ -4,8 +4,9 @@
 
 const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Control characters that are keys of their own; the other ones are dropped. */
+/** Control characters that are keys of their own (Ctrl-A … Ctrl-Z by name); the other ones are dropped. */
 const CONTROL_KEYS: Record<string, string> = {
+  ...Object.fromEntries(Array.from({ length: 26 }, (_, i) => [String.fromCharCode(i + 1), `ctrl-${String.fromCharCode(97 + i)}`])),
   '\r': 'return',
   '\n': 'return',
   '\t': 'tab',

@@ -22,8 +22,18 @@ it('keeps text runs and the keys between them in order, so a typed Enter is not 
   ]);
 });
 
+it('turns Ctrl-letters into their keys, so readline keys sent together are not lost', () => {
+  expect(splitChunk('\u0001\u0005\u0015x\u0017')).toEqual([
+    { kind: 'key', name: 'ctrl-a' },
+    { kind: 'key', name: 'ctrl-e' },
+    { kind: 'key', name: 'ctrl-u' },
+    { kind: 'text', text: 'x' },
+    { kind: 'key', name: 'ctrl-w' },
+  ]);
+});
+
 it('drops other control characters instead of typing them', () => {
-  expect(splitChunk('a\u0007b\u009bc')).toEqual([
+  expect(splitChunk('a\u0000b\u009bc')).toEqual([
     { kind: 'text', text: 'a' },
     { kind: 'text', text: 'b' },
     { kind: 'text', text: 'c' },
