@@ -1,34 +1,22 @@
 import { Box, Text } from 'ink';
 import type { BlockJobEvent } from '../src/engine/jobs/block-job-types.js';
-import { formatBytes } from '../src/format/bytes.js';
+import { BLOCK_BAR, formatPercent, jobAmounts, progressBar } from '../src/format/progress.js';
 import { jobKey } from '../src/store/job-actions.js';
 import type { Theme } from './theme.js';
 import { useAppStore } from './use-app-store.js';
 
 const BAR = 20;
 
-function eta(seconds: number | null): string {
-  if (seconds === null) return '';
-  if (seconds < 60) return `${Math.ceil(seconds)} s left`;
-  return `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s left`;
-}
-
 function JobLine({ job, theme }: { job: BlockJobEvent; theme: Theme }) {
-  const filled = Math.round((job.percent / 100) * BAR);
   return (
     <Box flexDirection="column" flexShrink={0}>
       <Text wrap="truncate-end">
         {job.domain} {job.disk} {job.type}{' '}
         {job.phase === 'ready' ? <Text color={theme.current}>ready: p pivots</Text> : <Text>{job.phase}</Text>}{' '}
         <Text color={job.phase === 'ready' ? theme.current : undefined}>
-          {'█'.repeat(filled)}
-          {'░'.repeat(BAR - filled)} {job.percent.toFixed(1).padStart(5)} %
+          {progressBar(job.percent, BAR, BLOCK_BAR)} {formatPercent(job.percent, 1)}
         </Text>{' '}
-        <Text color={theme.muted}>
-          {formatBytes(job.cur)}/{formatBytes(job.end)}
-          {job.rate !== null ? ` ${formatBytes(job.rate)}/s` : ''} {eta(job.eta)}
-          {job.bandwidth ? ` (limit ${job.bandwidth} MiB/s)` : ''}
-        </Text>
+        <Text color={theme.muted}>{jobAmounts(job)}</Text>
       </Text>
       {job.converging === false && (
         <Text color={theme.error} wrap="truncate-end">
