@@ -68,7 +68,9 @@ export interface RunEditorOptions {
 }
 
 /**
- * Runs the editor on `path` with the terminal (stdio inherited) and waits for it. A non-zero
+ * Runs the editor on `path` with the terminal (stdio inherited) and waits for it. The one
+ * external process without a timeout: the operator is typing in it, for as long as they like,
+ * and it ends when they quit it (a Ctrl-C reaches it through the shared terminal). A non-zero
  * exit is an error, as in virsh: the file may be half-written, so the caller keeps it and asks.
  */
 export async function runEditor(path: string, options: RunEditorOptions = {}): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Host } from '../host.js';
 import { BlockJobControl } from '../jobs/block-job-control.js';
 import { parseDomState, type BlockJobRaw } from '../parse/index.js';
+import { BrokenChainError, QemuImgTimeoutError } from '../qemu-img.js';
 import { VirshCommandError } from '../virsh/errors.js';
 import { virshCommands, type VirshCommand } from '../virsh/commands.js';
 import { BlockPlanError, chainChange, resolveLayer, type ChainOperation, type CommitMode } from './block-chain-change.js';
@@ -113,7 +114,12 @@ async function assemble(
   }
 
   const [copy, freeBytes, staleSnapshots] = await Promise.all([
-    estimateCopy(host, domain, change),
+    // A broken chain (a loop, a missing backing file) refuses the plan, saying what qemu-img says.
+    estimateCopy(host, domain, change).catch((error: unknown) => {
+      if (!(error instanceof BrokenChainError || error instanceof QemuImgTimeoutError)) throw error;
+      refusal ??= `the backing chain of ${disk} cannot be read: ${error.message}`;
+      return null;
+    }),
     freeBytesFor(host, change.target),
     staleSnapshotsFor(host, domain, disk, change.unused),
   ]);

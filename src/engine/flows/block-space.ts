@@ -3,11 +3,13 @@
 // copies, the topmost copy of each range); on a remote host only libvirt's view is there,
 // the layers' physical sizes from `domstats --block --backing` (an upper bound).
 
+import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import type { Host } from '../host.js';
 import { parseDomstatsBlock } from '../parse/index.js';
+import { BrokenChainError, imageChain, qemuImgFailure, QemuImgTimeoutError } from '../qemu-img.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { ChainChange } from './block-chain-change.js';
 
@@ -29,10 +31,27 @@ export function isLocalUri(uri: string): boolean {
   return authority === '' || authority === 'localhost';
 }
 
-/** Allocated data of `image` in layers at depth from..to-1 (0 = the image itself). */
-export async function mappedBytes(image: string, depthFrom: number, depthTo: number): Promise<number> {
-  const result = await execa('qemu-img', ['map', '-U', '--output=json', image], { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' } });
-  if (result.failed) throw new Error(`qemu-img map ${image}: ${String(result.stderr).trim() || result.shortMessage}`);
+/** qemu-img map walks every cluster's mapping: seconds even for large images, so a minute only stops a hung one. */
+export const QEMU_IMG_MAP_TIMEOUT_MS = 60_000;
+
+/**
+ * Allocated data of `image` in layers at depth from..to-1 (0 = the image itself). The chain is
+ * read with `qemu-img info --backing-chain` first: on a chain with a loop `qemu-img map` never
+ * ends, while info says what is wrong at once (BrokenChainError).
+ */
+export async function mappedBytes(
+  image: string,
+  depthFrom: number,
+  depthTo: number,
+  options: { infoTimeoutMs?: number; mapTimeoutMs?: number } = {},
+): Promise<number> {
+  // A file this process cannot see (another mount namespace) is not a broken chain.
+  if (!existsSync(image)) throw new Error(`${image} is not visible here`);
+  await imageChain(image, { timeoutMs: options.infoTimeoutMs });
+  const timeoutMs = options.mapTimeoutMs ?? QEMU_IMG_MAP_TIMEOUT_MS;
+  const args = ['map', '-U', '--output=json', image];
+  const result = await execa('qemu-img', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' }, timeout: timeoutMs });
+  if (result.failed) throw new Error(qemuImgFailure(args, result, timeoutMs));
   const entries = JSON.parse(String(result.stdout)) as MapEntry[];
   return entries
     .filter((e) => e.data && e.depth >= depthFrom && e.depth < depthTo)
@@ -43,7 +62,9 @@ export async function estimateCopy(host: Host, domain: string, change: ChainChan
   if (isLocalUri(host.uri)) {
     try {
       return { bytes: await mappedBytes(change.mapImage, change.depthFrom, change.depthTo), basis: 'qemu-img map' };
-    } catch {
+    } catch (error) {
+      // A chain qemu-img cannot follow, or cannot read in time, is what the plan must say.
+      if (error instanceof BrokenChainError || error instanceof QemuImgTimeoutError) throw error;
       // Not readable here (permissions, another mount namespace): fall back to libvirt's numbers.
     }
   }

@@ -41,7 +41,7 @@ export class VirshTimeoutError extends VirshError {
     /** What virsh had printed of this command when it was given up (for diagnosis). */
     readonly pendingOutput: { stdout: string; stderr: string } = { stdout: '', stderr: '' },
   ) {
-    super(`virsh did not answer within ${timeoutMs} ms; the virsh process was restarted`, args);
+    super(`virsh ${args.join(' ')} did not answer within ${timeoutMs} ms and was killed`, args);
   }
 }
 

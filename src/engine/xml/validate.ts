@@ -20,7 +20,12 @@ export interface ValidateOptions {
   schema?: string;
   /** xmllint executable; defaults to `xmllint` on PATH. */
   xmllint?: string;
+  /** A hung xmllint is killed after this long (default XMLLINT_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/** Loading the large schema and checking a batch takes well under a second; this only stops a hung xmllint. */
+export const XMLLINT_TIMEOUT_MS = 30_000;
 
 const BUNDLED_SCHEMA = join('fixtures', 'libvirt-corpus', 'src', 'conf', 'schemas', 'domainsnapshot.rng');
 
@@ -38,10 +43,16 @@ function bundledSchema(): string {
 
 async function runXmllint(options: ValidateOptions, inputs: string[], stdin?: string) {
   const schema = options.schema ?? bundledSchema();
-  const result = await execa(options.xmllint ?? 'xmllint', ['--noout', '--relaxng', schema, ...inputs], {
+  const program = options.xmllint ?? 'xmllint';
+  const timeoutMs = options.timeoutMs ?? XMLLINT_TIMEOUT_MS;
+  const result = await execa(program, ['--noout', '--relaxng', schema, ...inputs], {
     input: stdin,
     reject: false,
+    timeout: timeoutMs,
   });
+  if (result.timedOut) {
+    throw new Error(`${program} --noout --relaxng ${schema} did not finish within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`} and was killed`);
+  }
   if (result.failed && result.exitCode === undefined) {
     throw new Error(`could not run xmllint: ${result.shortMessage}`);
   }
