@@ -8,6 +8,7 @@ import { DecisionBox, decisionRows, PromptLine, PROMPT_ROWS } from './PromptLine
 import stringWidth from 'string-width';
 import type { DomainRow } from '../src/engine/domain-listing.js';
 import { JobsPanel } from './JobsPanel.js';
+import { MergeWizard } from './MergeWizard.js';
 import { JournalView } from './JournalView.js';
 import { UnfinishedFlows } from './UnfinishedFlows.js';
 import { DetailPane } from './DetailPane.js';
@@ -45,6 +46,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const busy = useAppStore((s) => s.busy);
   const message = useAppStore((s) => s.message);
   const confirm = useAppStore((s) => s.confirm);
+  const merge = useAppStore((s) => s.merge);
   const create = useAppStore((s) => s.create);
   const unfinished = useAppStore((s) => s.unfinished);
   const journalView = useAppStore((s) => s.journalView);
@@ -97,7 +99,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   useEffect(() => {
     const timer = setInterval(() => {
       const state = store.getState();
-      if (state.inputMode === 'normal' && !state.confirm && !state.create && !state.helpOpen && !state.editorOpen) void state.refresh({ background: true });
+      if (state.inputMode === 'normal' && !state.confirm && !state.merge && !state.create && !state.helpOpen && !state.editorOpen) void state.refresh({ background: true });
     }, AUTO_REFRESH_MS);
     return () => clearInterval(timer);
   }, [store]);
@@ -175,6 +177,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
         <UnfinishedFlows dialog={unfinished} theme={theme} height={body} width={columns} />
       ) : create ? (
         <CreateFormView dialog={create} theme={theme} height={body} width={columns} />
+      ) : merge ? (
+        <MergeWizard wizard={merge} theme={theme} height={body} width={columns} />
       ) : confirm ? (
         <ConfirmDialog dialog={confirm} theme={theme} height={body} width={columns} />
       ) : journalView ? (

@@ -67,7 +67,7 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
         <Text bold color={theme.accent} wrap="truncate-end">
           {focused ? '▶ ' : '  '}
           {title}
-          {zoomed ? ' (f: back)' : ''}
+          {zoomed ? ' (F: back)' : ''}
         </Text>
       </Box>
       <Box flexDirection="column" overflow="hidden" height={inner}>

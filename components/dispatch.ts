@@ -92,6 +92,22 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
         'page-up': () => state.flowsScroll(-PAGE),
         'page-down': () => state.flowsScroll(PAGE),
       };
+    case 'merge':
+      return {
+        cancel: () => state.mergeCancel(),
+        accept: () => void state.mergeAccept(),
+        'next-field': () => state.mergeMoveField(1),
+        'previous-field': () => state.mergeMoveField(-1),
+        up: () => state.mergeArrow(-1),
+        down: () => state.mergeArrow(1),
+        left: () => state.mergeChange(-1),
+        right: () => state.mergeChange(1),
+        // In the destination a space is typed; elsewhere it changes the option.
+        toggle: () => (state.merge?.field === 'dest' && state.merge.stage === 'setup' ? false : state.mergeChange(1)),
+        'page-up': () => state.mergeScroll(-PAGE),
+        'page-down': () => state.mergeScroll(PAGE),
+        'erase-back': () => state.mergeType(null),
+      };
     case 'journal':
       return {
         up: () => state.journalMove(-1),
@@ -118,6 +134,7 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
       if (isLineEditAction(binding.action) && state.editInput(binding.action)) return true;
     }
     if (MODAL_KEYMAP[mode].text && isText(name, input)) {
+      if (mode === 'merge') return state.mergeType(input);
       state.typeText(input);
       return true;
     }
@@ -168,7 +185,11 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     delete: () => void state.openDelete(false),
     'delete-tree': () => void state.openDelete(true),
     jobs: () => state.toggleJobs(),
-    'abort-job': () => state.openAbortJob(),
+    // A merge, flatten or copy started here is aborted through its own flow (offline: qemu-img is stopped).
+    'abort-job': () => void (state.openMergeAbort() || state.openAbortJob()),
+    merge: () => void state.openMerge('commit'),
+    flatten: () => void state.openMerge('pull'),
+    copy: () => void state.openMerge('copy'),
     'pivot-job': () => void state.pivotJob(),
     journal: () => state.openJournal(),
     refresh: () => void state.refresh({ announce: true }),

@@ -34,6 +34,9 @@ export type ActionId =
   | 'revert'
   | 'delete'
   | 'delete-tree'
+  | 'merge'
+  | 'flatten'
+  | 'copy'
   | 'jobs'
   | 'journal'
   | 'abort-job'
@@ -78,6 +81,14 @@ const needsTree = (s: AppState) => {
   return null;
 };
 
+/** Why a merge, flatten or copy cannot start now (from the tree or the disks view). */
+const cannotMerge = (s: AppState) => {
+  if (s.readonly) return 'the connection is read-only (started with --readonly)';
+  if (!selectedDomain(s)) return s.domains ? 'no domain selected' : 'the domains are not loaded yet';
+  if (s.mergeRun) return `${s.mergeRun.title} still runs: one at a time (a aborts it)`;
+  return null;
+};
+
 const hasJob = (s: AppState) => Object.values(s.jobs).some((j) => j.domain === selectedDomain(s)?.name);
 
 const noSearch = (s: AppState) => (s.treeSearch ? null : 'no search: press / first');
@@ -112,7 +123,7 @@ export const KEYMAP: readonly KeyBinding[] = [
       return s.forests[domain.name]?.current ? null : `${domain.name} has no current snapshot`;
     },
   },
-  { keys: ['f'], action: 'zoom', description: 'the detail pane full screen (again: back)', dangerous: false },
+  { keys: ['F'], action: 'zoom', description: 'the detail pane full screen (again: back)', dangerous: false },
   { keys: ['w'], action: 'wrap', description: 'wrap long XML lines (again: cut them)', dangerous: false },
   { keys: ['/'], action: 'search', description: 'search snapshots (filter domains in the domain pane)', hint: '/ search', dangerous: false },
   { keys: ['n'], action: 'next-match', description: 'next search match', dangerous: false, disabledReason: noSearch },
@@ -135,6 +146,28 @@ export const KEYMAP: readonly KeyBinding[] = [
   { keys: ['v'], action: 'revert', description: 'revert the domain to this snapshot', hint: 'v revert', dangerous: true, disabledReason: cannotChange },
   { keys: ['D'], action: 'delete', description: 'delete this snapshot (children move up)', hint: 'D delete', dangerous: true, disabledReason: cannotChange },
   { keys: ['X'], action: 'delete-tree', description: 'delete this snapshot and all its descendants', dangerous: true, disabledReason: cannotChange },
+  {
+    keys: ['m'],
+    action: 'merge',
+    description: "merge the snapshot's layer into its backing file (commit; qemu-img if off)",
+    hint: 'm merge',
+    dangerous: true,
+    disabledReason: cannotMerge,
+  },
+  {
+    keys: ['f'],
+    action: 'flatten',
+    description: 'flatten: pull the layers below the top into it (pull; qemu-img if off)',
+    dangerous: true,
+    disabledReason: cannotMerge,
+  },
+  {
+    keys: ['y'],
+    action: 'copy',
+    description: "copy a running domain's disk to a new file (disks view), then pivot",
+    dangerous: true,
+    disabledReason: (s) => cannotMerge(s) ?? (s.view === 'disks' ? null : 'open the disks view (d) first'),
+  },
   { keys: ['H'], action: 'journal', description: 'history: the journal of flows (continue, roll back or resolve an unfinished one)', hint: 'H history', dangerous: false },
   { keys: ['J'], action: 'jobs', description: 'show or hide the block jobs panel', hint: 'J jobs', dangerous: false },
   {
@@ -181,7 +214,7 @@ export function filterBindings(filter: string): KeyBinding[] {
 // Keys inside dialogs and forms. Each mode has its own table; what a key does depends only on
 // the mode, and, where a mode has a text field, printable text that no binding takes is typed.
 
-export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter';
+export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter' | 'merge';
 
 export type ModalActionId =
   | 'cancel'
@@ -317,6 +350,23 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
       ...LINE_EDIT_BINDINGS,
     ],
     text: 'typed into the filter',
+  },
+  merge: {
+    bindings: [
+      { keys: ['return'], action: 'accept', description: 'the pre-flight (the plan); there: the focused button', hint: 'Enter next' },
+      { keys: ['escape'], action: 'cancel', description: 'back from the pre-flight; close the wizard', hint: 'Esc back' },
+      { keys: ['tab'], action: 'next-field', description: 'next field: disk, range, options', hint: 'Tab field' },
+      { keys: ['shift-tab'], action: 'previous-field', description: 'previous field' },
+      { keys: ['up'], action: 'up', description: 'on the range: move the mark up the chain (elsewhere: previous field; the pre-flight: scroll)', hint: '↑↓ mark' },
+      { keys: ['down'], action: 'down', description: 'on the range: move the mark down the chain (elsewhere: next field; the pre-flight: scroll)' },
+      { keys: ['left'], action: 'left', description: 'change the focused option (the range: top or base mark); Cancel or Proceed', hint: '←→ change' },
+      { keys: ['right'], action: 'right', description: 'change the focused option (the range: top or base mark); Cancel or Proceed' },
+      { keys: [' '], action: 'toggle', description: 'toggle or cycle the focused option (in the destination: a space)' },
+      { keys: ['pageup'], action: 'page-up', description: 'scroll the pre-flight a page up' },
+      { keys: ['pagedown'], action: 'page-down', description: 'scroll the pre-flight a page down' },
+      { keys: ['backspace', 'ctrl-h'], action: 'erase-back', description: 'erase the character before the cursor (the destination)' },
+    ],
+    text: "typed into the copy's destination",
   },
   decide: {
     bindings: [

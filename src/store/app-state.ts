@@ -13,6 +13,7 @@ import type { CreateActions, CreateDialog } from './create-actions.js';
 import type { EditActions, EditDecision, TextPrompt } from './edit-actions.js';
 import type { FlowActions, JournalView, UnfinishedDialog } from './flow-actions.js';
 import type { JobActions } from './job-actions.js';
+import type { MergeActions, MergeState } from './merge-actions.js';
 import type { LineEditAction, LineInput } from './line-edit.js';
 
 /**
@@ -24,7 +25,7 @@ export const PANE_ORDER: readonly Pane[] = ['domains', 'snapshots', 'details', '
 
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, the help filter, or a dialog. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal' | 'merge';
 
 export interface StatusMessage {
   text: string;
@@ -178,6 +179,8 @@ export interface AppState
     CreateActions,
     EditActions,
     JobActions,
+    MergeState,
+    MergeActions,
     FlowActions {
   uri: string;
   readonly: boolean;

@@ -14,6 +14,7 @@ import { editActions } from './edit-actions.js';
 import { flowActions } from './flow-actions.js';
 import { inputSlice } from './input-modes.js';
 import { jobActions } from './job-actions.js';
+import { mergeActions } from './merge-actions.js';
 import { createLoaders, initialNavigation, navigationSlice } from './navigation.js';
 import { initialRefresh, refreshSlice } from './refresh.js';
 import { initialSearch, searchSlice } from './search.js';
@@ -61,6 +62,8 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       jobs: {},
       jobLog: [],
       jobsOpen: false,
+      merge: null,
+      mergeRun: null,
       ...initialNavigation,
       ...initialSearch,
       ...initialRefresh,
@@ -72,6 +75,14 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       ...inputSlice(ctx),
       ...flowActions(host, journal, get, set, selectedPair),
       ...jobActions(host, get, set, selectedDomainName, journal),
+      ...mergeActions(host, journal, get, set, () => {
+        const state = get();
+        const domain = selectedDomain(state)?.name;
+        if (!domain) return null;
+        // The snapshot counts only where the tree (or the disks view beside it) has the focus.
+        const inTree = state.focus === 'snapshots' || state.focus === 'details';
+        return { domain, snapshot: inTree ? (selectedNode(state)?.name ?? null) : null };
+      }),
       ...createActions(host, get, set, selectedDomainName, journal),
       ...editActions(host, get, set, () => {
         const picked = selectedPair();

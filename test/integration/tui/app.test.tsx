@@ -70,7 +70,14 @@ describe('TUI on the demo host', () => {
     const { frame, press } = startApp();
     await until(() => frame().includes('web-01'), 'domains');
     await press('?', (f) => f.includes('Keys'));
-    for (const binding of KEYMAP) expect(frame()).toContain(binding.description);
+    // the help scrolls: read it page by page to its end
+    const pages = [frame()];
+    for (let i = 0; i < 10 && !pages.at(-1)!.includes('erase from the cursor to the end of the line'); i++) {
+      const before = pages.at(-1)!;
+      await press('\u001b[6~', (f) => f !== before, 'next help page');
+      pages.push(frame());
+    }
+    for (const binding of KEYMAP) expect(pages.join('\n')).toContain(binding.description);
     await press('\u001b', (f) => !f.includes('Keys (?'), 'help closed');
   });
 

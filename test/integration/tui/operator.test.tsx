@@ -152,7 +152,7 @@ describe('issue 13 at 80×24 and other sizes', () => {
     expect(t.frame()).not.toContain('more: type to filter');
     await t.press(KEY.down, (f) => /keys 2–/.test(f), 'one line down');
     await t.press(KEY.pageDown, (f) => /keys 12–/.test(f), 'a page down');
-    await t.press(KEY.pageDown + KEY.pageDown + KEY.pageDown + KEY.pageDown + KEY.pageDown, (f) => f.includes('erase from the cursor to the end of the line'), 'the end of the help');
+    await t.press(KEY.pageDown + KEY.pageDown + KEY.pageDown + KEY.pageDown + KEY.pageDown + KEY.pageDown, (f) => f.includes('erase from the cursor to the end of the line'), 'the end of the help');
     for (const f of t.frames) fits(f, 80, 24);
     await t.press('?', () => !t.store.getState().helpOpen);
   });
@@ -299,7 +299,7 @@ describe('issue 13 at 80×24 and other sizes', () => {
     await t.press('*', () => selectedSnapshotName(t.store.getState()) === 'tls-renewal', 'jumped to the current snapshot');
     expect(t.frame()).toContain('php rollback point');
     await t.press('x', (f) => f.includes('XML of tls-renewal'), 'xml');
-    await t.press('f', (f) => f.includes('(f: back)'), 'full screen');
+    await t.press('F', (f) => f.includes('(F: back)'), 'full screen');
     expect(t.frame()).not.toContain('fresh-install');
     await t.press('w', () => t.store.getState().wrapXml);
     for (const line of t.frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(120);
