@@ -87,15 +87,21 @@ export class Host {
   }
 
   /**
-   * The summaries of snapshots whose names were just read: 3 commands, 2 when the current
-   * snapshot's name is known too (undefined: ask).
+   * The summaries of the snapshots named: 3 commands, 2 when the current snapshot's name is
+   * given too (undefined: ask). Either may still be on its way: the table is asked for at once,
+   * and the names are needed only to read it.
    */
-  async snapshotSummaries(domain: string, names: readonly string[], knownCurrent?: string | null): Promise<SnapshotSummary[]> {
+  async snapshotSummaries(
+    domain: string,
+    names: readonly string[] | Promise<readonly string[]>,
+    knownCurrent?: string | null | Promise<string | null>,
+  ): Promise<SnapshotSummary[]> {
     const [table, external, current] = await Promise.all([
       this.runner.run(virshCommands.snapshotTable(domain)),
       this.runner.run(virshCommands.snapshotNames(domain, 'external')),
       knownCurrent === undefined ? this.currentSnapshotName(domain) : knownCurrent,
     ]);
+    names = await names;
     const externalNames = new Set(parseNameList(external.stdout));
     return parseSnapshotTable(table.stdout, names).map((row) => ({
       name: row.name,

@@ -74,30 +74,49 @@ export class SnapshotCache {
 
   /**
    * A domain's snapshots: 2 commands when the names and current snapshot are as last read
-   * (and the table is younger than the set age), 4 otherwise, 1 when it has none; `full`
-   * reads everything.
+   * (and the table is younger than the set age), 4 otherwise (asked all at once when a full
+   * read is due anyway), 1 for a domain that had none and still has none; `full` reads
+   * everything.
    */
   async get(domain: string, options: { full?: boolean } = {}): Promise<CachedSnapshots> {
     const generation = this.generation;
-    const names = await this.host.snapshotNames(domain);
-    // Without snapshots there is no current one to ask about: 1 command.
-    const current = names.length === 0 ? null : await this.host.currentSnapshotName(domain);
     const entry = this.entries.get(domain);
+    const readAt = this.now();
+    let names: readonly string[];
+    let current: string | null;
+    let summaries: readonly SnapshotSummary[] | null = null;
+    if (entry && entry.names.length === 0) {
+      // It had none: ask for the names alone (1 command), and the rest only if there are some.
+      names = await this.host.snapshotNames(domain);
+      current = names.length === 0 ? null : await this.host.currentSnapshotName(domain);
+      if (names.length === 0) summaries = [];
+    } else if (options.full || !entry || !this.young(entry)) {
+      // A full read: all four questions at once (the session writes them back to back).
+      const namesRead = this.host.snapshotNames(domain);
+      const currentRead = this.host.currentSnapshotName(domain);
+      [names, current, summaries] = await Promise.all([namesRead, currentRead, this.host.snapshotSummaries(domain, namesRead, currentRead)]);
+    } else {
+      [names, current] = await Promise.all([this.host.snapshotNames(domain), this.host.currentSnapshotName(domain)]);
+    }
     if (
+      summaries === null &&
       !options.full &&
       entry &&
       generation === this.generation &&
-      this.now() - entry.readAt < this.maxAgeMs &&
+      this.young(entry) &&
       entry.current === current &&
       sameNames(entry.names, names)
     ) {
       return { summaries: entry.summaries, forest: entry.forest, current, fetched: 'unchanged' };
     }
-    const readAt = this.now();
-    const summaries = names.length === 0 ? [] : await this.host.snapshotSummaries(domain, names, current);
+    summaries ??= names.length === 0 ? [] : await this.host.snapshotSummaries(domain, names, current);
     const fresh: Entry = { names, current, summaries, forest: buildForest(domain, summaries, current), readAt };
     if (generation === this.generation) this.entries.set(domain, fresh);
     return { summaries, forest: fresh.forest, current, fetched: 'full' };
+  }
+
+  private young(entry: Entry): boolean {
+    return this.now() - entry.readAt < this.maxAgeMs;
   }
 
   /** Domains no longer on the host are dropped. */

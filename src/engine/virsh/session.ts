@@ -24,6 +24,7 @@ import {
   VirshTimeoutError,
   type VirshError,
 } from './errors.js';
+import { LinkWatch } from './connection-loss.js';
 import { OneShotRunner } from './one-shot.js';
 import { takePrestartedVirsh, type SessionProcess } from './prestart.js';
 import { isLineSafe, toVirshLine } from './quote.js';
@@ -59,6 +60,13 @@ interface Job {
  */
 const STALL_MS = 4000;
 
+/**
+ * Queries are written back to back, up to this many, without waiting for each answer: virsh
+ * reads and answers them in order, so a refresh of several commands costs one wait for the
+ * process, not one per command. A command that changes the host is written alone.
+ */
+const PIPELINE_DEPTH = 16;
+
 export interface VirshSessionOptions {
   uri: string;
   readonly?: boolean;
@@ -80,7 +88,8 @@ export class VirshSession implements VirshRunner {
   private stdoutBuf = '';
   private stderrBuf = '';
   private readonly queue: Job[] = [];
-  private current: Job | null = null;
+  /** Written to virsh and not yet answered, oldest (the one answering now) first. */
+  private inFlight: Job[] = [];
   private counter = 0;
   private closed = false;
   /** Incremented each time a virsh process is started: 1 for the first. */
@@ -107,6 +116,9 @@ export class VirshSession implements VirshRunner {
    * Called when a virsh process replaces one that died or was stopped. On the test
    * driver this means the host's state was reset to the file's content.
    */
+  /** The link under virsh: connection lost and regained (virsh reconnects by itself), for flows to note the gap. */
+  readonly link = new LinkWatch();
+
   onRestart(listener: RestartListener): () => void {
     this.restartListeners.add(listener);
     return () => this.restartListeners.delete(listener);
@@ -167,13 +179,18 @@ export class VirshSession implements VirshRunner {
     proc.stdin.write(lines);
   }
 
-  /** A query virsh has shown no sign of reading (no echo, nothing on stderr) is sent once more. */
+  /**
+   * A query virsh has shown no sign of reading (no echo, nothing on stderr) is sent once more,
+   * with the queries written after it (virsh has read none of those either), in order.
+   */
   private onStall(job: Job, proc: NonNullable<VirshSession['proc']>): void {
-    if (this.current !== job || this.proc !== proc || job.resent) return;
+    if (this.inFlight[0] !== job || this.proc !== proc || job.resent) return;
     if (this.stdoutBuf.includes('\n') || this.stderrBuf !== '') return;
-    this.abandoned.push(job.marker);
-    Object.assign(job, this.newMarkers(), { resent: true });
-    this.write(proc, job);
+    for (const waiting of this.inFlight) {
+      this.abandoned.push(waiting.marker);
+      Object.assign(waiting, this.newMarkers(), { resent: true });
+      this.write(proc, waiting);
+    }
   }
 
   /** Drops the complete output of abandoned copies that arrived ahead of the current command's. */
@@ -193,15 +210,33 @@ export class VirshSession implements VirshRunner {
   }
 
   private pump(): void {
-    if (this.current || this.queue.length === 0 || this.closed) return;
-    const job = this.queue.shift()!;
-    this.current = job;
-    const proc = this.ensureProcess();
-    job.entry = this.log.start({ uri: this.uri, args: job.command.args, mutates: job.command.mutates, mode: 'session' });
-    job.startedHr = process.hrtime.bigint();
-    job.timer = setTimeout(() => this.onTimeout(job), job.timeoutMs);
-    if (!job.command.mutates) job.stallTimer = setTimeout(() => this.onStall(job, proc), Math.min(STALL_MS, job.timeoutMs / 2));
-    this.write(proc, job);
+    while (this.queue.length > 0 && !this.closed) {
+      const job = this.queue[0]!;
+      if (this.inFlight.length > 0) {
+        const alone = job.command.mutates || this.inFlight.some((j) => j.command.mutates);
+        if (alone || this.inFlight.length >= PIPELINE_DEPTH) return;
+      }
+      this.queue.shift();
+      this.inFlight.push(job);
+      const proc = this.ensureProcess();
+      // A query sent again after virsh died keeps its log entry and start time.
+      job.entry ??= this.log.start({ uri: this.uri, args: job.command.args, mutates: job.command.mutates, mode: 'session' });
+      job.startedHr ??= process.hrtime.bigint();
+      job.timer = setTimeout(() => this.onTimeout(job), job.timeoutMs);
+      if (!job.command.mutates) job.stallTimer = setTimeout(() => this.onStall(job, proc), Math.min(STALL_MS, job.timeoutMs / 2));
+      this.write(proc, job);
+    }
+  }
+
+  /** Queries written to a virsh that is gone go first in the queue again, with new markers. */
+  private requeueInFlight(): void {
+    const again = this.inFlight.splice(0);
+    for (const job of again) {
+      clearTimeout(job.timer);
+      clearTimeout(job.stallTimer);
+      Object.assign(job, this.newMarkers());
+    }
+    this.queue.unshift(...again);
   }
 
   private ensureProcess() {
@@ -244,18 +279,21 @@ export class VirshSession implements VirshRunner {
   }
 
   private checkComplete(): void {
-    const job = this.current;
-    if (!job) return;
-    if (this.abandoned.length > 0 && !this.dropAbandoned(job)) return;
-    const outAt = this.stdoutBuf.indexOf(job.marker);
-    const errMarker = `error: ${job.marker}\n`;
-    const errAt = this.stderrBuf.indexOf(errMarker);
-    if (outAt < 0 || errAt < 0) return;
-    const chunk = this.stdoutBuf.slice(0, outAt);
-    this.stdoutBuf = this.stdoutBuf.slice(outAt + job.marker.length);
-    const stderr = this.stderrBuf.slice(0, errAt);
-    this.stderrBuf = this.stderrBuf.slice(errAt + errMarker.length);
-    this.settle(job, this.extractOutput(chunk, job), stderr);
+    // Several answers may have arrived in one chunk: settle every complete one, in order.
+    for (;;) {
+      const job = this.inFlight[0];
+      if (!job) return;
+      if (this.abandoned.length > 0 && !this.dropAbandoned(job)) return;
+      const outAt = this.stdoutBuf.indexOf(job.marker);
+      const errMarker = `error: ${job.marker}\n`;
+      const errAt = this.stderrBuf.indexOf(errMarker);
+      if (outAt < 0 || errAt < 0) return;
+      const chunk = this.stdoutBuf.slice(0, outAt);
+      this.stdoutBuf = this.stdoutBuf.slice(outAt + job.marker.length);
+      const stderr = this.stderrBuf.slice(0, errAt);
+      this.stderrBuf = this.stderrBuf.slice(errAt + errMarker.length);
+      this.settle(job, this.extractOutput(chunk, job), stderr);
+    }
   }
 
   /** Drop the echoed command line and the echoed marker commands from a stdout chunk. */
@@ -269,24 +307,40 @@ export class VirshSession implements VirshRunner {
   private settle(job: Job, stdout: string, stderr: string): void {
     clearTimeout(job.timer);
     clearTimeout(job.stallTimer);
-    this.current = null;
-    const outcome = interpretOutput(job.command.args, stdout, stderr);
+    this.inFlight.shift();
+    const link = this.link.take(stderr);
+    const outcome = interpretOutput(job.command.args, stdout, link.stderr);
     const durationMs = Number(process.hrtime.bigint() - job.startedHr!) / 1e6;
     if (job.resent) outcome.warnings.push(`virsh had not read this command after ${STALL_MS / 1000} s; it was sent again`);
     if (outcome.ok) {
       this.log.finish(job.entry!, 'ok', job.startedHr!, null, outcome.warnings);
       job.resolve({ stdout: outcome.stdout, warnings: outcome.warnings, durationMs });
     } else {
-      this.log.finish(job.entry!, 'error', job.startedHr!, outcome.error.message, outcome.warnings);
-      job.reject(outcome.error);
+      const lost = this.link.judge(job, outcome.error.libvirtMessage, link.dropped, this.uri);
+      if (lost && 'resendAfterMs' in lost) {
+        // virsh reconnects by itself before the next command it reads: the query goes again after a pause.
+        Object.assign(job, this.newMarkers());
+        setTimeout(() => {
+          if (this.closed) return job.reject(new VirshClosedError(job.command.args));
+          this.queue.unshift(job);
+          this.pump();
+        }, lost.resendAfterMs);
+      } else {
+        const error = lost ?? outcome.error;
+        this.log.finish(job.entry!, 'error', job.startedHr!, error.message, outcome.warnings);
+        job.reject(error);
+      }
     }
     this.pump();
   }
 
   private onTimeout(job: Job): void {
-    if (this.current !== job) return;
+    const at = this.inFlight.indexOf(job);
+    if (at < 0) return;
     clearTimeout(job.stallTimer);
-    this.current = null;
+    this.inFlight.splice(at, 1);
+    // The queries written with it are sent again to the next virsh.
+    this.requeueInFlight();
     const error = new VirshTimeoutError(job.command.args, job.timeoutMs, { stdout: this.stdoutBuf, stderr: this.stderrBuf });
     this.log.finish(job.entry!, 'timeout', job.startedHr!, error.message);
     job.reject(error);
@@ -300,8 +354,9 @@ export class VirshSession implements VirshRunner {
   private onExit(proc: unknown, exitCode: number | null, signal: string | null, notFound: boolean): void {
     if (this.proc !== proc) return;
     this.proc = null;
-    const job = this.current;
-    this.current = null;
+    const job = this.inFlight.shift();
+    // The queries written after it are sent again to the next virsh.
+    this.requeueInFlight();
     if (job) {
       clearTimeout(job.timer);
       clearTimeout(job.stallTimer);
