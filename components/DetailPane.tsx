@@ -7,6 +7,9 @@ import type { Theme } from './theme.js';
 import { useAppStore } from './use-app-store.js';
 import { XmlView } from './XmlView.js';
 import { wrapLine } from './wrap-lines.js';
+import { KEYMAP } from './keymap.js';
+
+const ZOOM_KEY = KEYMAP.find((b) => b.action === 'zoom')?.keys[0] ?? '?';
 
 export function DetailPane({ theme, height, width }: { theme: Theme; height: number; width: number }) {
   const view = useAppStore((s) => s.view);
@@ -67,7 +70,7 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
         <Text bold color={theme.accent} wrap="truncate-end">
           {focused ? '▶ ' : '  '}
           {title}
-          {zoomed ? ' (F: back)' : ''}
+          {zoomed ? ` (${ZOOM_KEY}: back)` : ''}
         </Text>
       </Box>
       <Box flexDirection="column" overflow="hidden" height={inner}>

@@ -1,6 +1,9 @@
 import { Box, Text } from 'ink';
 import type { Theme } from './theme.js';
 import { wrapLine } from './wrap-lines.js';
+import { KEYMAP } from './keymap.js';
+
+const key = (action: string) => KEYMAP.find((b) => b.action === action)?.keys[0] ?? '?';
 
 /** The XML, scrolled by `scroll` lines; with `wrap`, long lines continue on the next rows. */
 export function XmlView({ xml, scroll, height, width, wrap, theme }: { xml: string; scroll: number; height: number; width: number; wrap: boolean; theme: Theme }) {
@@ -17,7 +20,7 @@ export function XmlView({ xml, scroll, height, width, wrap, theme }: { xml: stri
       ))}
       {lines.length > rows && (
         <Text color={theme.muted} wrap="truncate-end">
-          lines {start + 1}–{Math.min(lines.length, start + rows)} of {lines.length} (PgUp/PgDn{wrap ? '' : '; w wraps'}; f full screen)
+          lines {start + 1}–{Math.min(lines.length, start + rows)} of {lines.length} (PgUp/PgDn{wrap ? '' : `; ${key('wrap')} wraps`}; {key('zoom')} full screen)
         </Text>
       )}
     </Box>

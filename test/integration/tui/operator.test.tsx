@@ -12,6 +12,9 @@ import { planLines } from '../../../src/engine/flows/plan-print.js';
 import { selectedDomain, selectedSnapshotName } from '../../../src/store/app-store.js';
 import { focusedField } from '../../../src/store/create-form.js';
 import { virshCommands } from '../../../src/engine/virsh/commands.js';
+import { KEYMAP } from '../../../components/keymap.js';
+
+const ZOOM = KEYMAP.find((b) => b.action === 'zoom')!.keys[0]!;
 
 const hosts: Host[] = [];
 afterEach(async () => {
@@ -299,7 +302,8 @@ describe('issue 13 at 80×24 and other sizes', () => {
     await t.press('*', () => selectedSnapshotName(t.store.getState()) === 'tls-renewal', 'jumped to the current snapshot');
     expect(t.frame()).toContain('php rollback point');
     await t.press('x', (f) => f.includes('XML of tls-renewal'), 'xml');
-    await t.press('F', (f) => f.includes('(F: back)'), 'full screen');
+    await t.press(ZOOM, () => t.store.getState().zoomed, 'full screen');
+    await until(() => t.frame().includes(': back)'), 'the zoomed title');
     expect(t.frame()).not.toContain('fresh-install');
     await t.press('w', () => t.store.getState().wrapXml);
     for (const line of t.frame().split('\n')) expect([...line].length).toBeLessThanOrEqual(120);

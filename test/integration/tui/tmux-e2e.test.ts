@@ -4,6 +4,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
+import stringWidth from 'string-width';
+import { KEYMAP } from '../../../components/keymap.js';
 
 const BIN = fileURLToPath(new URL('../../../dist/virtsnap/bin.js', import.meta.url));
 const SOCKET = `virtsnap-e2e-${process.pid}`;
@@ -61,6 +63,107 @@ describe('virtsnap --demo in a real terminal', () => {
     expect(s).not.toContain('fresh-install');
     expect(s).not.toContain('web-01');
   });
+
+  it('opens every dialog, form and overlay at 80×24: each fits, with its input line and buttons in view', async () => {
+    const session = 'dialogs';
+    await tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', `${APP_ENV} node ${BIN} --demo; sleep 60`);
+    await waitForScreen(session, (x) => x.includes('fresh-install'), 'the demo tree');
+    const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+    const text = (t: string) => tmux('send-keys', '-t', session, '-l', t);
+    const seen: string[] = [];
+    /** Waits for the screen, then checks that it fits 80×24 (in terminal columns) and returns its lines. */
+    const open = async (check: (s: string) => boolean, what: string) => {
+      const s = await waitForScreen(session, check, what);
+      const lines = s.split('\n');
+      expect(lines.length, what).toBeLessThanOrEqual(24);
+      for (const line of lines) expect(stringWidth(line), `${what}: ${line}`).toBeLessThanOrEqual(80);
+      seen.push(what);
+      return lines;
+    };
+    const closed = (what: string) => waitForScreen(session, (x) => x.includes('fresh-install') && !x.includes('╔'), `${what} closed`);
+    const zoom = KEYMAP.find((b) => b.action === 'zoom')!.keys[0]!;
+
+    await keys('?');
+    let lines = await open((x) => x.includes('Keys') && /keys 1–\d+ of/.test(x), 'help');
+    await keys('PageDown');
+    await open((x) => /keys 1[01]–/.test(x) || /keys \d+–\d+ of/.test(x.replace(/keys 1–/, '')), 'help scrolled');
+    await keys('Escape');
+    await closed('help');
+
+    await keys('c');
+    lines = await open((x) => x.includes('New snapshot of web-01') && x.includes('── plan'), 'create form');
+    expect(lines[1]).toMatch(/New snapshot of web-01/);
+    expect(lines.some((l) => /^║ > name +/.test(l)), 'the focused name field').toBe(true);
+    await text('e2e name');
+    await open((x) => x.includes('> name') && x.includes('e2e name'), 'create form, typed');
+    await keys('Escape');
+    await closed('create form');
+
+    await keys('Tab', 'j');
+    await waitForScreen(session, (x) => x.includes('nginx + certbot'), 'nginx configured selected');
+    await keys('t');
+    lines = await open((x) => x.includes('Description of “nginx configured”'), 'description prompt');
+    expect(lines.some((l) => l.includes('> nginx + certbot, vhosts for www and shop'))).toBe(true);
+    await keys('Escape');
+    await waitForScreen(session, (x) => !x.includes('Description of'), 'prompt closed');
+
+    await keys('R');
+    lines = await open((x) => x.includes('New name for “nginx configured”'), 'rename prompt');
+    expect(lines.some((l) => l.includes('> nginx configured'))).toBe(true);
+    // an internal snapshot: the forced rename asks for the new name typed
+    await keys('C-u');
+    await text('renamed in tmux');
+    await keys('Enter');
+    lines = await open((x) => x.includes('Rename “nginx configured” to “renamed in tmux”') && x.includes('Type “renamed in tmux”'), 'forced rename dialog');
+    await text('renamed');
+    lines = await open((x) => x.split('\n').some((l) => /^║ > renamed +║$/.test(l)), 'forced rename, name typed');
+    const bottom = lines.findIndex((l) => l.startsWith('╚'));
+    expect(lines[bottom - 1]).toMatch(/^║ > renamed/);
+    await keys('Escape');
+    await closed('forced rename dialog');
+
+    await keys('v');
+    lines = await open((x) => x.includes('Revert web-01 to “nginx configured”') && x.includes('Proceed'), 'revert dialog');
+    expect(lines.findIndex((l) => l.includes('Proceed'))).toBe(lines.findIndex((l) => l.startsWith('╚')) - 1);
+    await keys('Escape');
+    await closed('revert dialog');
+
+    await keys('D');
+    lines = await open((x) => x.includes('Delete “nginx configured”') && x.includes('Type “nginx configured”'), 'delete dialog');
+    await text('ngin');
+    lines = await open((x) => x.split('\n').some((l) => /^║ > ngin +║$/.test(l)), 'delete dialog, name typed');
+    await keys('Escape');
+    await closed('delete dialog');
+
+    await keys('H');
+    await open((x) => x.includes('Journal of flows') && x.includes('Esc close'), 'journal');
+    await keys('Escape');
+    await closed('journal');
+
+    await keys('L');
+    await open((x) => x.includes('virsh command log') && /\d\d:\d\d:\d\d\.\d{3}/.test(x), 'command log');
+    await keys('L');
+    await waitForScreen(session, (x) => !x.includes('virsh command log'), 'log closed');
+
+    await keys('J');
+    await open((x) => x.includes('block jobs:'), 'jobs panel');
+    await keys('J');
+    await waitForScreen(session, (x) => !x.includes('block jobs:'), 'jobs closed');
+
+    await keys('x');
+    await open((x) => x.includes('XML of nginx configured') && x.includes('<name>nginx configured</name>'), 'XML view');
+    await keys(zoom);
+    // full screen: the domain pane (its URI) is gone
+    await open((x) => x.includes('XML of nginx configured') && x.includes(': back)') && !x.includes('test:///'), 'XML full screen');
+    await keys('w');
+    await open((x) => x.includes('<domainsnapshot>') && !x.includes('w wraps') && !x.includes('test:///'), 'XML wrapped');
+    await keys('Escape');
+    await waitForScreen(session, (x) => x.includes('test:///') && x.includes('XML of nginx configured'), 'out of full screen');
+    await keys('Escape');
+    await waitForScreen(session, (x) => x.includes('test:///') && x.includes('details'), 'back to details');
+    expect(seen).toHaveLength(17);
+    await keys('q');
+  }, 120_000);
 
   it('gives the terminal back when a signal ends it', async () => {
     const session = 'signal';
