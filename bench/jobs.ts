@@ -14,9 +14,7 @@ import { runBlockPlan } from '../src/engine/flows/block-run.js';
 import { JobMonitor } from '../src/engine/jobs/job-monitor.js';
 
 // Run from dist/bench/: the repository's scripts/lab.
-const LAB = fileURLToPath(new URL('../../scripts/lab', import.meta.url));
-const mib = Number(process.argv[2] ?? 256);
-const runs = Number(process.argv[3] ?? 3);
+export const LAB = fileURLToPath(new URL('../../scripts/lab', import.meta.url));
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -24,16 +22,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function lab(...args: string[]): Promise<string> {
+export async function lab(...args: string[]): Promise<string> {
   return (await execa(LAB, args, { stdin: 'ignore' })).stdout.trim();
 }
 
-const dir = mkdtempSync('/tmp/vsl-');
-const uri = (await lab('up', dir, '--no-domain')).split('\n').at(-1)!;
-const virsh = (...args: string[]) => execa('virsh', ['-q', '-c', uri, ...args], { stdin: 'ignore' });
-
-/** A running domain whose vda runs on an overlay holding `mib` MiB of fresh guest writes. */
-async function prepared(name: string): Promise<void> {
+/** A running lab domain whose vda runs on an overlay holding `mib` MiB of fresh guest writes. */
+export async function preparedCommitDomain(dir: string, uri: string, name: string, mib: number): Promise<void> {
+  const virsh = (...args: string[]) => execa('virsh', ['-q', '-c', uri, ...args], { stdin: 'ignore' });
   await lab('domain', dir, name, '--fill', String(mib));
   const file = join(dir, 'img', `${name}-vda.e1.qcow2`);
   await virsh('snapshot-create-as', name, 'e1', '--disk-only', '--atomic', '--diskspec', `vda,snapshot=external,file=${file}`, '--diskspec', 'vdb,snapshot=no');
@@ -41,33 +36,53 @@ async function prepared(name: string): Promise<void> {
   if (/Error/.test(out.stdout)) throw new Error(out.stdout);
 }
 
-const viaVirtsnap: number[] = [];
-const viaVirsh: number[] = [];
-const host = openHost({ uri });
-try {
-  for (let i = 0; i < runs; i++) {
-    await prepared(`vs${i}`);
-    await prepared(`vw${i}`);
-
-    let start = process.hrtime.bigint();
-    const monitor = new JobMonitor(host);
-    const plan = await planBlockCommit(host, { domain: `vs${i}`, disk: 'vda', pivot: true });
-    const result = await runBlockPlan(host, monitor, plan).result;
-    monitor.close();
-    if (!result.ok) throw new Error(`virtsnap commit: ${result.error}`);
-    viaVirtsnap.push(Number(process.hrtime.bigint() - start) / 1e6);
-
-    start = process.hrtime.bigint();
-    await virsh('blockcommit', `vw${i}`, 'vda', '--active', '--pivot', '--wait');
-    viaVirsh.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-} finally {
-  await host.close();
-  await lab('down', dir, '--purge');
+export interface CommitTimes {
+  viaVirtsnap: number[];
+  viaVirsh: number[];
+  /** median virtsnap ÷ median virsh */
+  ratio: number;
 }
 
-const row = (name: string, samples: number[]) =>
-  `${name.padEnd(58)} median ${median(samples).toFixed(0).padStart(6)} ms   (${samples.map((s) => s.toFixed(0)).join(', ')})`;
-console.log(`active commit + pivot of ${mib} MiB, ${runs} runs each (TCG guests, unlimited bandwidth)`);
-console.log(row('virtsnap (plan, start, poll at 3 Hz, pivot, verify, metadata)', viaVirtsnap));
-console.log(row('virsh blockcommit --active --pivot --wait', viaVirsh));
+/** `runs` active commits with pivot of `mib` MiB each way, in a lab of its own. */
+export async function benchCommit(mib: number, runs: number): Promise<CommitTimes> {
+  const dir = mkdtempSync('/tmp/vsl-');
+  const uri = (await lab('up', dir, '--no-domain')).split('\n').at(-1)!;
+  const virsh = (...args: string[]) => execa('virsh', ['-q', '-c', uri, ...args], { stdin: 'ignore' });
+  const viaVirtsnap: number[] = [];
+  const viaVirsh: number[] = [];
+  const host = openHost({ uri });
+  try {
+    for (let i = 0; i < runs; i++) {
+      await preparedCommitDomain(dir, uri, `vs${i}`, mib);
+      await preparedCommitDomain(dir, uri, `vw${i}`, mib);
+
+      let start = process.hrtime.bigint();
+      const monitor = new JobMonitor(host);
+      const plan = await planBlockCommit(host, { domain: `vs${i}`, disk: 'vda', pivot: true });
+      const result = await runBlockPlan(host, monitor, plan).result;
+      monitor.close();
+      if (!result.ok) throw new Error(`virtsnap commit: ${result.error}`);
+      viaVirtsnap.push(Number(process.hrtime.bigint() - start) / 1e6);
+
+      start = process.hrtime.bigint();
+      await virsh('blockcommit', `vw${i}`, 'vda', '--active', '--pivot', '--wait');
+      viaVirsh.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  } finally {
+    await host.close();
+    await lab('down', dir, '--purge');
+  }
+  return { viaVirtsnap, viaVirsh, ratio: median(viaVirtsnap) / median(viaVirsh) };
+}
+
+// Run as a program: `node dist/bench/jobs.js [MiB] [runs]`.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mib = Number(process.argv[2] ?? 256);
+  const runs = Number(process.argv[3] ?? 3);
+  const { viaVirtsnap, viaVirsh } = await benchCommit(mib, runs);
+  const row = (name: string, samples: number[]) =>
+    `${name.padEnd(58)} median ${median(samples).toFixed(0).padStart(6)} ms   (${samples.map((s) => s.toFixed(0)).join(', ')})`;
+  console.log(`active commit + pivot of ${mib} MiB, ${runs} runs each (TCG guests, unlimited bandwidth)`);
+  console.log(row('virtsnap (plan, start, poll at 3 Hz, pivot, verify, metadata)', viaVirtsnap));
+  console.log(row('virsh blockcommit --active --pivot --wait', viaVirsh));
+}

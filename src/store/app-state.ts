@@ -210,8 +210,22 @@ export interface VisibleTreeLine extends TreeLine {
   hidden: number;
 }
 
-/** The tree's lines without the descendants of collapsed nodes. */
+/** The last lines built, by forest and collapsed set: selectors ask for them on every change. */
+let lastVisible: { forest: SnapshotForest; collapsed: Record<string, true>; lines: VisibleTreeLine[] } | null = null;
+
+/**
+ * The tree's lines without the descendants of collapsed nodes. The same array while the forest
+ * and the collapsed set are the same objects: the hint bar's selectors and every move ask for
+ * them, and a 1000-snapshot tree costs milliseconds to lay out.
+ */
 export function visibleTreeLines(forest: SnapshotForest, collapsed: Record<string, true>): VisibleTreeLine[] {
+  if (lastVisible && lastVisible.forest === forest && lastVisible.collapsed === collapsed) return lastVisible.lines;
+  const lines = buildVisibleTreeLines(forest, collapsed);
+  lastVisible = { forest, collapsed, lines };
+  return lines;
+}
+
+function buildVisibleTreeLines(forest: SnapshotForest, collapsed: Record<string, true>): VisibleTreeLine[] {
   const all = treeLines(forest);
   const result: VisibleTreeLine[] = [];
   const hiddenUnder = new Set<string>();
@@ -233,7 +247,7 @@ export function visibleTreeLines(forest: SnapshotForest, collapsed: Record<strin
   return result;
 }
 
-/** A new array on each call: derive it in actions or memoize it in components, never select it. */
+/** The same array while the forest and collapsed set are unchanged (see visibleTreeLines); never mutate it. */
 export function selectedTree(state: AppState): VisibleTreeLine[] {
   const forest = selectedForest(state);
   return forest ? visibleTreeLines(forest, state.collapsed) : [];
