@@ -58,7 +58,8 @@ export class RecordedRunner implements VirshRunner {
     const answers = this.overrides[key] ?? this.recording.answers[key];
     if (!answers || answers.length === 0) {
       this.log.finish(entry, 'error', started, 'not recorded');
-      throw new Error(`no recorded answer for: virsh ${command.args.join(' ')}`);
+      // The engine asks different questions now: record them again from the demo host.
+      throw new Error(`no recorded answer for: virsh ${command.args.join(' ')} (re-record: npm run build && node test/unit/store/capture-demo.mjs)`);
     }
     const at = this.served.get(key) ?? 0;
     this.served.set(key, at + 1);
