@@ -92,6 +92,10 @@ describe('dispatch on the recorded demo host', () => {
     type('x');
     expect(store.getState().treeSearch).toBe('hpx');
     press('ctrl-u');
+    type('php one');
+    press('meta-b', 'ctrl-k');
+    expect(store.getState().treeSearch).toBe('php ');
+    press('ctrl-w');
     type('rollback');
     press('return');
     expect(selectedSnapshotName(store.getState())).toBe('php rollback point');
