@@ -2,6 +2,7 @@
 // talks to, the environment virsh runs in, and how its output becomes a result or an error.
 
 import { parseLibvirtError } from '../parse/libvirt-error.js';
+import { keepaliveArgs } from './connection-loss.js';
 import type { CommandLog } from './command-log.js';
 import type { VirshCommand } from './commands.js';
 import { VirshCommandError } from './errors.js';
@@ -42,7 +43,7 @@ export function timeoutFor(command: VirshCommand, options?: RunOptions): number 
 export const VIRSH_ENV: Record<string, string> = { LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', TZ: 'UTC', TERM: 'dumb' };
 
 export function virshBaseArgs(uri: string, readonly: boolean): string[] {
-  return ['-q', ...(readonly ? ['-r'] : []), '-c', uri];
+  return ['-q', ...(readonly ? ['-r'] : []), ...keepaliveArgs(uri), '-c', uri];
 }
 
 export type Interpreted =
