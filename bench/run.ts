@@ -8,6 +8,7 @@
 //   VIRTSNAP_BIN=PATH     the executable to time (default: the shipped bundle); a path to an
 //                         older build gives the "before" column
 //   BENCH_LAB=0           skip the rows that need the lab even when it could run
+//   BENCH_ONLY=a,b        only these groups: refresh, cold, frame, keys, memory, lab
 
 import { execa, execaSync } from 'execa';
 import { execFileSync } from 'node:child_process';
@@ -303,7 +304,7 @@ async function labRows(): Promise<void> {
         value: (used / seconds) * 100,
         unit: '%',
         target: 3,
-        note: job.stdout.trim().split('\n')[0],
+        note: job.stdout.trim().split('\n').find((l) => l.includes('%')) ?? job.stdout.trim(),
       });
     } finally {
       await tui.stop();
@@ -320,12 +321,16 @@ if (!existsSync(BIN)) throw new Error(`no ${BIN}: run npm run build first`);
 log(`virtsnap bench: ${BIN}, ${RUNS} runs per row`);
 // The demo host must be there for the TUI rows.
 if (!existsSync(demoUri().slice('test://'.length))) throw new Error('fixtures/demo-host.xml is missing');
-await refreshRows();
-await coldRows();
-await firstFrameRow();
-await keypressRow();
-await memoryRow();
-await labRows();
+const only = process.env.BENCH_ONLY?.split(',');
+const groups: [string, () => Promise<void>][] = [
+  ['refresh', refreshRows],
+  ['cold', coldRows],
+  ['frame', firstFrameRow],
+  ['keys', keypressRow],
+  ['memory', memoryRow],
+  ['lab', labRows],
+];
+for (const [name, run] of groups) if (!only || only.includes(name)) await run();
 
 const fmt = (row: Row) => (row.value === null ? 'n/a' : `${row.value.toFixed(row.unit === '×' ? 2 : row.unit === 'cmds' ? 0 : 1)} ${row.unit}`);
 const verdict = (row: Row) => (row.target === null ? '' : row.value === null ? 'not measured' : row.value <= row.target ? 'met' : 'MISSED');

@@ -8,6 +8,6 @@ export const registerTree: RegisterCommand = (program, { io, connect }) => {
     .option('--json', 'print JSON: nested nodes with name, parent, children, state, creationTime, current, location')
     .action(async (domain: string, _options: unknown, command) => {
       const flags = allFlags<{ json?: boolean }>(command);
-      io.stdout(await treeOutput(connect(flags), domain, Boolean(flags.json)));
+      io.stdout(await treeOutput(connect(flags), domain, Boolean(flags.json), io.isTty));
     });
 };
