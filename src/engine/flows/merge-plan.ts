@@ -105,7 +105,7 @@ export const OFFLINE_WHY =
 export const SEQUENCE_WHY =
   'one disk after the other: the disks share the host\'s I/O, and a failure stops before the next disk starts, so at most one disk is left part-way and the journal names it';
 
-const NO_CLEANUP: MetadataCleanup = { staleSnapshots: [], forgetMetadata: false, children: [], unused: [], deleteFiles: false };
+export const NO_CLEANUP: MetadataCleanup = { staleSnapshots: [], forgetMetadata: false, children: [], unused: [], deleteFiles: false };
 
 async function domainState(host: Host, domain: string) {
   return parseDomState((await host.run(virshCommands.domainState(domain))).stdout).state;

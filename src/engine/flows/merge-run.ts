@@ -18,14 +18,14 @@ import type { BlockJobEvent } from '../jobs/block-job-types.js';
 import { JobMonitor } from '../jobs/job-monitor.js';
 import { parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
-import type { BlockRunResult } from './block-flow.js';
+import type { BlockPlan, BlockRunResult } from './block-flow.js';
 import { blockConsequences, blockFlowPlan, blockSteps, newBlockContext, startBlockFlow, type BlockContext } from './block-run.js';
 import { mib } from './block-space.js';
 import { fileStillUsed } from './block-stale-snapshots.js';
 import type { FlowPlan } from './flow-plan.js';
 import { runFlow, type FlowRunOutcome } from './flow-run.js';
 import { Journal } from './journal.js';
-import type { MergeParams, MetadataCleanup, OfflineDisk, OfflineParams, OnlineParams } from './merge-plan.js';
+import { NO_CLEANUP, ONLINE_WHY, type MergeParams, type MetadataCleanup, type OfflineDisk, type OfflineParams, type OnlineParams } from './merge-plan.js';
 import { definedTops, offlineDefinition, type DiskTop } from './offline-define.js';
 import { backingOf, imageChain, OfflineProgress, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
 import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
@@ -383,9 +383,11 @@ function disksOf(params: MergeParams): string[] {
 
 /** Runs a merge flow journaled, reporting each disk's progress (block job or qemu-img) as block-job events. */
 export function startMerge(flow: FlowPlan<MergeContext>, hooks: MergeRunHooks = {}): MergeRun {
-  const params = flow.params as MergeParams;
   const ctx = flow.context;
-  if (params.way === 'online' && params.plans.length === 1) {
+  // One disk online is the plain commit or pull flow, whose params are its BlockPlan.
+  if (!('way' in (flow.params as object))) {
+    const plan = flow.params as BlockPlan;
+    const params: MergeParams = { way: 'online', operation: plan.operation === 'pull' ? 'pull' : 'commit', domain: plan.domain, why: ONLINE_WHY, plans: [plan], cleanup: NO_CLEANUP, warnings: plan.warnings, refusal: plan.refusal };
     const run = startBlockFlow(flow as unknown as FlowPlan<BlockContext>, hooks);
     const result = run.result.then(
       (r): MergeRunResult => ({
@@ -403,6 +405,7 @@ export function startMerge(flow: FlowPlan<MergeContext>, hooks: MergeRunHooks = 
     );
     return { flow, result, abort: () => run.abortJob(), detach: () => run.detach() };
   }
+  const params = flow.params as MergeParams;
   if (flow.refusal) throw new Error(flow.refusal);
   const disks = new Set(disksOf(params));
   const offMonitor = ctx.monitor.subscribe((event) => {
