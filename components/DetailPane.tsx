@@ -1,10 +1,10 @@
-import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { Box, measureElement, Text, type DOMElement } from 'ink';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { selectedDomain, selectedForest, snapshotKey, visibleTreeLines } from '../src/store/app-store.js';
 import { DisksView } from './DisksView.js';
 import { SnapshotDetails } from './SnapshotDetails.js';
 import type { Theme } from './theme.js';
-import { useAppStore } from './use-app-store.js';
+import { useAppStore, useAppStoreApi } from './use-app-store.js';
 import { XmlView } from './XmlView.js';
 import { wrapLine } from './wrap-lines.js';
 import { KEYMAP } from './keymap.js';
@@ -12,6 +12,8 @@ import { KEYMAP } from './keymap.js';
 const ZOOM_KEY = KEYMAP.find((b) => b.action === 'zoom')?.keys[0] ?? '?';
 
 export function DetailPane({ theme, height, width }: { theme: Theme; height: number; width: number }) {
+  const store = useAppStoreApi();
+  const onLayout = useCallback((max: number) => store.getState().detailLayout(max), [store]);
   const view = useAppStore((s) => s.view);
   const domain = useAppStore(selectedDomain);
   const forest = useAppStore(selectedForest);
@@ -57,13 +59,23 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
     scrolls = false;
     body =
       loaded?.status === 'ready' ? (
-        <XmlView xml={loaded.value.xml} scroll={xmlScroll} height={inner} width={innerWidth} wrap={wrap} theme={theme} />
+        <XmlView xml={loaded.value.xml} scroll={xmlScroll} height={inner} width={innerWidth} wrap={wrap} theme={theme} onLayout={onLayout} />
       ) : (
         <Text color={theme.muted}>loading…</Text>
       );
   } else {
     body = <SnapshotDetails node={node} detail={loaded?.status === 'ready' ? loaded.value.detail : null} theme={theme} />;
   }
+  // Details and disks scroll by moving their content up, never past their last line.
+  const content = useRef<DOMElement>(null);
+  const [contentRows, setContentRows] = useState(0);
+  useEffect(() => {
+    if (!content.current) return;
+    const rows = measureElement(content.current).height;
+    if (rows !== contentRows) setContentRows(rows);
+    if (scrolls) store.getState().detailLayout(Math.max(0, rows - inner));
+  });
+  const shift = scrolls ? Math.min(xmlScroll, Math.max(0, contentRows - inner)) : 0;
   return (
     <Box flexDirection="column" borderStyle="single" borderDimColor={!focused} height={height} width={width} flexShrink={0} overflow="hidden">
       <Box flexShrink={0} height={1}>
@@ -74,7 +86,7 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
         </Text>
       </Box>
       <Box flexDirection="column" overflow="hidden" height={inner}>
-        <Box flexDirection="column" flexShrink={0} marginTop={scrolls ? -Math.min(xmlScroll, 1000) : 0}>
+        <Box ref={content} flexDirection="column" flexShrink={0} marginTop={-shift}>
           {body}
         </Box>
       </Box>

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { useEffect } from 'react';
 import type { Theme } from './theme.js';
 import { wrapLine } from './wrap-lines.js';
 import { KEYMAP } from './keymap.js';
@@ -6,11 +7,29 @@ import { KEYMAP } from './keymap.js';
 const key = (action: string) => KEYMAP.find((b) => b.action === action)?.keys[0] ?? '?';
 
 /** The XML, scrolled by `scroll` lines; with `wrap`, long lines continue on the next rows. */
-export function XmlView({ xml, scroll, height, width, wrap, theme }: { xml: string; scroll: number; height: number; width: number; wrap: boolean; theme: Theme }) {
+export function XmlView({
+  xml,
+  scroll,
+  height,
+  width,
+  wrap,
+  theme,
+  onLayout,
+}: {
+  xml: string;
+  scroll: number;
+  height: number;
+  width: number;
+  wrap: boolean;
+  theme: Theme;
+  onLayout?: (maxScroll: number) => void;
+}) {
   const raw = xml.replace(/\n$/, '').split('\n');
   const lines = wrap ? raw.flatMap((line) => wrapLine(line, Math.max(10, width))) : raw;
   const rows = Math.max(1, lines.length > height ? height - 1 : height);
-  const start = Math.min(scroll, Math.max(0, lines.length - rows));
+  const max = Math.max(0, lines.length - rows);
+  useEffect(() => onLayout?.(max), [max, scroll, onLayout]);
+  const start = Math.min(scroll, max);
   return (
     <Box flexDirection="column">
       {lines.slice(start, start + rows).map((line, i) => (

@@ -72,6 +72,8 @@ export interface NavigationActions {
   focusBack(): void;
   setView(view: DetailView): void;
   scrollXml(delta: number): void;
+  /** The detail pane reports how far its content can scroll at the size it is drawn. */
+  detailLayout(maxScroll: number): void;
   scrollLog(delta: number): void;
   toggleCollapse(): void;
   expandAll(): void;

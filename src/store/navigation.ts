@@ -158,6 +158,9 @@ export function navigationSlice(ctx: SliceContext): NavigationActions {
     scrollXml(delta) {
       set({ xmlScroll: Math.max(0, Math.min(1e6, get().xmlScroll + delta)) });
     },
+    detailLayout(maxScroll) {
+      if (get().xmlScroll > maxScroll) set({ xmlScroll: Math.max(0, maxScroll) });
+    },
     scrollLog(delta) {
       set({ logScroll: Math.max(0, Math.min(1e6, get().logScroll + delta)) });
     },

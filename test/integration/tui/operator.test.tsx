@@ -315,6 +315,20 @@ describe('issue 13 at 80×24 and other sizes', () => {
     expect(t.host.runner.log.lastSeq()).toBeGreaterThan(mark);
   });
 
+  it('11: the details pane takes focus and scrolls its XML no further than the end', async () => {
+    const t = await start();
+    await toSnapshot(t, 'tls-renewal');
+    await t.press('x', (f) => f.includes('XML of tls-renewal') && /lines 1–\d+ of \d+/.test(f), 'xml');
+    await t.press('\t', () => t.store.getState().focus === 'details');
+    await t.press('G', (f) => /lines \d+–(\d+) of \1/.test(f), 'the end of the XML');
+    const end = t.store.getState().xmlScroll;
+    expect(end).toBeGreaterThan(0);
+    expect(end).toBeLessThan(1000);
+    await t.press('k', () => t.store.getState().xmlScroll === end - 1, 'one line back');
+    expect(t.frame()).toMatch(new RegExp(`lines ${end}–`));
+    for (const f of t.frames) fits(f, 80, 24);
+  });
+
   it('11: the command log takes focus, scrolls, and shows times and libvirt’s error text', async () => {
     const t = await start({ columns: 120, rows: 40 });
     await until(() => t.frame().includes('fresh-install') && !t.store.getState().busy, 'tree');
