@@ -99,9 +99,9 @@ export function CreateFormView({ dialog, theme, height, width }: { dialog: Creat
         const label = `${isFocused ? '>' : ' '} ${field.label.padEnd(LABEL).slice(0, LABEL)} `;
         return (
           <Box key={field.id} flexShrink={0} height={1}>
-            <Text bold={isFocused} wrap="truncate-end">
-              {label}
-            </Text>
+            <Box flexShrink={0}>
+              <Text bold={isFocused}>{label}</Text>
+            </Box>
             {field.kind === 'text' ? (
               <TextField
                 line={{ text: textOf(dialog, field), cursor: isFocused ? dialog.form.cursor : 0 }}

@@ -147,6 +147,20 @@ describe('issue 13 at 80×24 and other sizes', () => {
     expect(t.store.getState().focus).toBe('snapshots');
   });
 
+  it('1: at 60×20 the create form fits and its values stay in one column', async () => {
+    const t = await start({ columns: 60, rows: 20 });
+    await until(() => t.frame().includes('fresh-install') && !t.store.getState().busy, 'the tree');
+    await t.press('c', (f) => f.includes('New snapshot of web-01') && f.includes('disk vda'), 'create form');
+    const lines = t.frame().split('\n');
+    const column = (label: string) => {
+      const line = lines.find((l) => l.includes(label))!;
+      return line.indexOf('[', line.indexOf(label));
+    };
+    expect(column('disk vda')).toBe(column('memory'));
+    expect(column('disk vdb')).toBe(column('memory'));
+    for (const f of t.frames) fits(f, 60, 20);
+  });
+
   it('1: help scrolls with the arrows and PgDn and fits', async () => {
     const t = await start();
     await until(() => t.frame().includes('web-01'), 'domains');
