@@ -60,11 +60,13 @@ describeLab('TUI jobs panel on real QEMU', () => {
     const { app, store, frame } = startApp();
     await until(() => frame().includes(`${name} running`), 'domains listed', 30_000, frame);
     // started outside virtsnap while the TUI runs; a refresh finds it
-    const started = await lab.virsh('blockcommit', name, 'vda', '--active', '--bandwidth', '10');
+    // slow until the TUI has found it (a loaded machine may take seconds to refresh), then faster
+    const started = await lab.virsh('blockcommit', name, 'vda', '--active', '--bandwidth', '1');
     expect(started.exitCode).toBe(0);
     app.stdin.write('r');
     await until(() => Object.keys(store.getState().jobs).length === 1, 'the job attached', 30_000, frame);
     await until(() => /block jobs: 1 running/.test(frame()) && frame().includes(`${name} vda active-commit`), 'jobs panel', 10_000, frame);
+    expect((await lab.virsh('blockjob', name, 'vda', '--bandwidth', '10')).exitCode).toBe(0);
     const percents = new Set<number>();
     await until(
       () => {
