@@ -27,11 +27,24 @@ import { registerCheckpoint } from './commands/checkpoint.register.js';
 import { registerManagedSave, registerRestore, registerSave } from './commands/save.register.js';
 import { registerManualSnapshot } from './commands/manual-snapshot.register.js';
 import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
+import { registerHosts } from './commands/hosts.register.js';
+import { closeAllHostFiles } from './engine/host-files.js';
+import { connectionUri, findHost, HostsFileError, hostsFilePath, type HostEntry } from './engine/hosts-file.js';
+
+/** The host --host names; a name the hosts file lacks (or a malformed file) is a usage error. */
+function namedHost(name: string, env: NodeJS.ProcessEnv): HostEntry {
+  try {
+    return findHost(hostsFilePath(env), name, env);
+  } catch (error) {
+    if (error instanceof HostsFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 export type { CliIo };
 
 /** Every subcommand, in the order `--help` lists them. */
-const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerBackup, registerRestoreBackup, registerCheckpoint, registerSave, registerRestore, registerManagedSave, registerManualSnapshot, registerCompletion];
+const SUBCOMMANDS: RegisterCommand[] = [registerList, registerTree, registerEdit, registerCreate, registerRevert, registerDelete, registerBlockJobs, registerShow, registerCurrent, registerJournal, registerResume, registerBackup, registerRestoreBackup, registerCheckpoint, registerSave, registerRestore, registerManagedSave, registerManualSnapshot, registerHosts, registerCompletion];
 
 /** The package's version, read from the package.json shipped beside dist/. */
 function packageVersion(): string {
@@ -76,9 +89,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     connect(flags: ConnectionFlags): Host {
       if (host) return host;
       if (flags.demo && flags.connect) throw new UsageError('--demo and --connect cannot be used together');
+      if (flags.host !== undefined && (flags.connect || flags.demo)) throw new UsageError(`--host and ${flags.demo ? '--demo' : '--connect'} cannot be used together`);
       showLog = Boolean(flags.commandLog);
-      const uri = flags.demo ? demoUri() : resolveUri(flags.connect, io.env);
-      host = openHost({ uri, readonly: flags.readonly, mode: flags.virshMode, log });
+      const named = flags.host === undefined ? null : namedHost(flags.host, io.env);
+      const uri = named ? connectionUri(named) : flags.demo ? demoUri() : resolveUri(flags.connect, io.env);
+      host = openHost({ uri, readonly: flags.readonly || named?.readonly, mode: flags.virshMode, log });
       if (subcommandName !== null && reportsUnfinishedFlows(subcommandName)) noticeUnfinishedFlows(io, uri);
       return host;
     },
@@ -133,6 +148,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } finally {
     if (showLog) for (const entry of log.list()) io.stderr(`${formatLogEntry(entry)}\n`);
     await (host as Host | null)?.close();
+    await closeAllHostFiles();
   }
   return exitCode;
 }

@@ -6,9 +6,9 @@
 import { demoUri } from './engine/package-root.js';
 
 /** Subcommands that open no host, or another one than the flags name. */
-const NO_EARLY_CONNECTION = new Set(['help', 'completion', 'journal', 'resume']);
+const NO_EARLY_CONNECTION = new Set(['help', 'completion', 'journal', 'resume', 'hosts']);
 /** Options of every command that take a value as the next word. */
-const VALUE_OPTIONS = new Set(['-c', '--connect', '--virsh-mode']);
+const VALUE_OPTIONS = new Set(['-c', '--connect', '--virsh-mode', '--host']);
 
 export interface EarlyConnection {
   uri: string;
@@ -29,6 +29,8 @@ export function earlyConnection(argv: readonly string[], env: NodeJS.ProcessEnv,
     else if (word === '-r' || word === '--readonly') readonly = true;
     else if (word.startsWith('--connect=')) connect = word.slice('--connect='.length);
     else if (word === '--virsh-mode=one-shot') return null;
+    // a named host's URI is in the hosts file, read once the program has loaded
+    else if (word === '--host' || word.startsWith('--host=')) return null;
     else if (VALUE_OPTIONS.has(word)) {
       const value = argv[++i];
       if (word === '--virsh-mode' && value === 'one-shot') return null;

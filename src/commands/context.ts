@@ -14,6 +14,8 @@ export interface CliIo {
 
 export interface ConnectionFlags {
   connect?: string;
+  /** A host named in the hosts file (instead of -c URI). */
+  host?: string;
   demo?: boolean;
   readonly?: boolean;
   virshMode?: VirshMode;
@@ -32,6 +34,7 @@ export type RegisterCommand = (program: Command, context: CliContext) => void;
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('-c, --connect <uri>', 'libvirt URI (default: $LIBVIRT_DEFAULT_URI, then qemu:///system)')
+    .option('--host <name>', 'a host named in the hosts file (virtsnap hosts), instead of -c URI')
     .option('--demo', 'use the bundled demo host (libvirt test driver, nothing real is touched)')
     .option('-r, --readonly', 'read-only connection: nothing that changes the host can run')
     .addOption(new Option('--virsh-mode <mode>', 'one persistent virsh, or one virsh per command').choices(['session', 'one-shot']))
