@@ -330,7 +330,15 @@ const groups: [string, () => Promise<void>][] = [
   ['memory', memoryRow],
   ['lab', labRows],
 ];
-for (const [name, run] of groups) if (!only || only.includes(name)) await run();
+for (const [name, run] of groups) {
+  if (only && !only.includes(name)) continue;
+  try {
+    await run();
+  } catch (error) {
+    // one group failing (a lab that would not start) leaves the others' rows
+    rows.push({ key: null, what: `${name}: failed`, value: null, unit: '', target: null, note: String(error instanceof Error ? error.message : error).slice(0, 200) });
+  }
+}
 
 const fmt = (row: Row) => (row.value === null ? 'n/a' : `${row.value.toFixed(row.unit === '×' ? 2 : row.unit === 'cmds' ? 0 : 1)} ${row.unit}`);
 const verdict = (row: Row) => (row.target === null ? '' : row.value === null ? 'not measured' : row.value <= row.target ? 'met' : 'MISSED');
@@ -339,7 +347,9 @@ for (const row of rows) {
   const target = row.target === null ? '' : `≤ ${row.target}${row.unit === '×' ? '×' : ` ${row.unit}`}`;
   console.log(`${row.what.padEnd(78)} ${fmt(row).padStart(10)}  ${target.padEnd(10)} ${verdict(row)}${row.note ? `  (${row.note})` : ''}`);
 }
-const results: Record<string, number | null> = {};
+const KEYS = ['p1_refresh_ratio', 'p1b_unchanged_refresh_ratio', 'p2_commands_per_refresh', 'p3_first_frame_ms', 'p4_keypress_ms', 'p5_commit_ratio', 'p5_cpu_percent', 'p6_rss_mb', 'p8_cold_tree_ratio'];
+// Every key is written; one not measured in this run is null.
+const results: Record<string, number | null> = Object.fromEntries(KEYS.map((key) => [key, null]));
 for (const row of rows) if (row.key) results[row.key] = row.value === null ? null : Number(row.value.toFixed(3));
 writeFileSync(`${ROOT}bench-results.json`, `${JSON.stringify({ ...results, measured: new Date().toISOString(), bin: BIN, runs: RUNS }, null, 2)}\n`);
 console.log(`\nwrote ${ROOT}bench-results.json`);

@@ -5,11 +5,14 @@
 // benchmarks, and tests run this bundle whenever they run the CLI as a process.
 
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outdir = `${root}dist/virtsnap`;
+const target = `${root}dist/virtsnap`;
+// Built beside the old bundle and swapped in, so a CLI or TUI started meanwhile (another build,
+// a test run) never finds it half written or missing.
+const outdir = `${target}.new-${process.pid}`;
 rmSync(outdir, { recursive: true, force: true });
 
 const result = await build({
@@ -34,6 +37,15 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
 });
+
+const old = `${target}.old-${process.pid}`;
+try {
+  renameSync(target, old);
+} catch {
+  // first build
+}
+renameSync(outdir, target);
+rmSync(old, { recursive: true, force: true });
 
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
