@@ -3,11 +3,13 @@
 // snapshot metadata cleaned up. Checked independently: data patterns read offline with qemu-io,
 // `qemu-img info --backing-chain`, domblklist and dumpxml --inactive, snapshot-list, and a start.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
+import { continueFlow } from '../../src/engine/flows/flow-run.js';
+import { rebuildFlow } from '../../src/engine/flows/flow-kinds.js';
 import { Journal } from '../../src/engine/flows/journal.js';
 import { planMerge, type OfflineParams } from '../../src/engine/flows/merge-plan.js';
 import { mergeFlowPlan, startMerge } from '../../src/engine/flows/merge-run.js';
@@ -176,5 +178,46 @@ describeLab('offline merge and flatten (shut-off domain, real QEMU images)', () 
     expect(await chainFiles(disks.vdb)).toEqual([disks.vdb]);
     expect(await readsPattern(disks.vda, '0x66', '0', '8M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual([]);
+  });
+
+  it('two disks, the second fails: vda stays merged, the flow is unfinished and names the state; resume finishes vdb and the rest', async () => {
+    const { name, disks } = await lab.newDomain();
+    const r = await lab.virsh('snapshot-create-as', name, 'both', '--disk-only', '--atomic');
+    expect(r.exitCode, r.stderr).toBe(0);
+    await guestWrite(lab, name, '0x67', '0', '8M');
+    await shutOff(name);
+    const params = (await planMerge(host, { operation: 'commit', domain: name, disks: 'all' })) as OfflineParams;
+    // vdb's base goes missing between the plan and the run: qemu-img commit fails on it
+    const hidden = `${disks.vdb}.away`;
+    renameSync(disks.vdb, hidden);
+    const j = journal();
+    const failed = await startMerge(mergeFlowPlan(host, params), { journal: j }).result;
+    expect(failed.ok).toBe(false);
+    expect(failed.flow.unfinished).toBe(true);
+    expect(failed.flow.failedStep?.id).toBe('vdb:merge');
+    expect(failed.error).toMatch(/qemu-img commit/);
+    expect(failed.flow.leftState).toMatch(/holds vda's merged data; the domain's definition still names/);
+    expect(failed.flow.steps.map((s) => [s.id, s.status])).toEqual([
+      ['vda:merge', 'done'],
+      ['vdb:merge', 'failed'],
+      ['define', 'pending'],
+      ['verify', 'pending'],
+      ['forget-metadata', 'pending'],
+    ]);
+    // the definition is untouched until every disk is merged
+    const before = await sources(name);
+    expect(before.vda).not.toBe(disks.vda);
+
+    renameSync(hidden, disks.vdb);
+    const [record] = j.unfinished(host.uri);
+    expect(record!.done).toEqual(['vda:merge']);
+    const plan = await rebuildFlow(host, record!);
+    const resumed = await continueFlow(plan, record!, { journal: j });
+    expect(resumed.status).toBe('done');
+    expect(await sources(name)).toMatchObject({ vda: disks.vda, vdb: disks.vdb });
+    expect(await chainFiles(disks.vdb)).toEqual([disks.vdb]);
+    expect(await readsPattern(disks.vda, '0x67', '0', '8M')).toBe(true);
+    expect(await snapshotNames(lab, name)).toEqual([]);
+    expect(j.unfinished()).toEqual([]);
   });
 });
