@@ -4,8 +4,10 @@
 import type { BlockPlan, BlockRunResult } from '../engine/flows/block-flow.js';
 import type { BlockJobEvent, RunningBlockJob } from '../engine/jobs/block-job-types.js';
 
-const MiB = 1024 * 1024;
-export const formatMiB = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
+import { formatMiB, formatProgressLine } from '../format/progress.js';
+import { formatTable } from '../format/text-width.js';
+
+export { formatMiB };
 
 /** The pre-flight's own fields, added to the JSON plan line of a commit or pull. */
 export function blockPlanJson(plan: BlockPlan): Record<string, unknown> {
@@ -13,20 +15,9 @@ export function blockPlanJson(plan: BlockPlan): Record<string, unknown> {
   return { operation, disk, mode, bandwidthMiB, change, copy, freeBytes, staleSnapshots, forgetMetadata, deleteFiles };
 }
 
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '--';
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
-
 /** One line, for a terminal (rewritten in place) or a log. */
 export function formatProgress(event: BlockJobEvent, width = 24): string {
-  const filled = Math.round((Math.min(100, event.percent) / 100) * width);
-  const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-  const rate = event.rate !== null ? `${formatMiB(event.rate)}/s` : '--';
-  const limit = event.bandwidth > 0 ? ` (limit ${event.bandwidth} MiB/s)` : '';
-  const note = event.converging === false ? '  NOT CONVERGING' : '';
-  return `${event.disk} ${event.type} ${bar} ${event.percent.toFixed(2).padStart(6)} %  ${formatMiB(event.cur)}/${formatMiB(event.end)}  ${rate}${limit}  eta ${duration(event.eta)}  ${event.phase}${note}`;
+  return formatProgressLine(event, width);
 }
 
 export function formatJobTable(jobs: readonly RunningBlockJob[]): string {
@@ -40,10 +31,8 @@ export function formatJobTable(jobs: readonly RunningBlockJob[]): string {
     `${formatMiB(j.cur)}/${formatMiB(j.end)}`,
     j.bandwidth > 0 ? `${j.bandwidth} MiB/s` : 'unlimited',
   ]);
-  const header = ['DOMAIN', 'DISK', 'TYPE', 'PHASE', 'DONE', 'BYTES', 'BANDWIDTH'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  // Columns in terminal columns: a domain named in CJK keeps them aligned.
+  return formatTable(['DOMAIN', 'DISK', 'TYPE', 'PHASE', 'DONE', 'BYTES', 'BANDWIDTH'], rows);
 }
 
 export function formatResult(result: BlockRunResult): string {

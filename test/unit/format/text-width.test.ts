@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import stringWidth from 'string-width';
 import { displayWidth, formatTable, padEndTo, padStartTo, truncateTo } from '../../../src/format/text-width.js';
 import { formatDomainTable } from '../../../src/commands/list.js';
+import { formatJobTable, formatProgress } from '../../../src/commands/job-render.js';
 
 describe('text in terminal columns', () => {
   it('measures wide and combining characters as a terminal draws them', () => {
@@ -40,5 +41,15 @@ describe('text in terminal columns', () => {
     expect(at(lines[1]!, 'shut off')).toBe(at(lines[2]!, 'shut off'));
     expect(at(lines[1]!, 'persistent')).toBe(at(lines[2]!, 'persistent'));
     expect(at(lines[0]!, 'STATE')).toBe(at(lines[2]!, 'shut off'));
+  });
+
+  it('virtsnap jobs aligns its table by display width, and prints progress with the shared bar', () => {
+    const job = (domain: string) => ({ domain, disk: 'vda', type: 'commit', ready: false, cur: 1048576, end: 4 * 1048576, bandwidth: 0 });
+    const lines = formatJobTable([job('仮想マシン'), job('web-01')] as never).trimEnd().split('\n');
+    const at = (line: string) => stringWidth(line.slice(0, line.indexOf('vda') >= 0 ? line.indexOf('vda') : line.indexOf('DISK')));
+    expect(at(lines[0]!)).toBe(at(lines[1]!));
+    expect(at(lines[1]!)).toBe(at(lines[2]!));
+    const event = { domain: 'web-01', disk: 'vda', type: 'pull', phase: 'running', percent: 25, cur: 1048576, end: 4 * 1048576, rate: null, bandwidth: 5, eta: null, converging: false };
+    expect(formatProgress(event as never, 8)).toBe('vda pull [##......]  25.00 %  1.0 MiB/4.0 MiB  -- (limit 5 MiB/s)  eta --  running  NOT CONVERGING');
   });
 });
