@@ -7,6 +7,10 @@ import { useAppStore } from './use-app-store.js';
 
 const BAR = 20;
 
+/**
+ * Two rows per job (the panel's height allows for them): the bar, then the bytes, rate and time
+ * left, which an 80-column line cannot also hold; the not-converging warning takes the second row.
+ */
 function JobLine({ job, theme }: { job: BlockJobEvent; theme: Theme }) {
   return (
     <Box flexDirection="column" flexShrink={0}>
@@ -15,12 +19,17 @@ function JobLine({ job, theme }: { job: BlockJobEvent; theme: Theme }) {
         {job.phase === 'ready' ? <Text color={theme.current}>ready: p pivots</Text> : <Text>{job.phase}</Text>}{' '}
         <Text color={job.phase === 'ready' ? theme.current : undefined}>
           {progressBar(job.percent, BAR, BLOCK_BAR)} {formatPercent(job.percent, 1)}
-        </Text>{' '}
-        <Text color={theme.muted}>{jobAmounts(job)}</Text>
+        </Text>
       </Text>
-      {job.converging === false && (
+      {job.converging === false ? (
         <Text color={theme.error} wrap="truncate-end">
           {'  '}not converging: the guest writes faster than the job copies; raise the limit (virtsnap job --bandwidth) or abort (a)
+        </Text>
+      ) : (
+        <Text color={theme.muted} wrap="truncate-end">
+          {'  '}
+          {jobAmounts(job)}
+          {job.message && job.phase === 'running' ? `  ${job.message}` : ''}
         </Text>
       )}
     </Box>

@@ -72,6 +72,8 @@ describeLab('the merge wizard in tmux on real QEMU', () => {
       90_000,
     );
     expect(percents.size, [...percents].join(' ')).toBeGreaterThanOrEqual(2);
+    // under the bar: bytes, the measured rate, the limit and the time left
+    expect(screens.some((x) => /\d+\.\d MiB\/48\.0 MiB {2}\d+\.\d MiB\/s \(limit 10 MiB\/s\) {2}eta \d+s/.test(x))).toBe(true);
     // VIRTSNAP_TMUX_SCREENS=FILE keeps every screen seen, for a look at what the operator saw.
     if (process.env.VIRTSNAP_TMUX_SCREENS) writeFileSync(process.env.VIRTSNAP_TMUX_SCREENS, screens.join('\n\n'));
     s = await waitFor((x) => /done/.test(x) && !x.includes('block jobs: 1 running'), 'the flow done');
