@@ -1,0 +1,105 @@
+// Fault matrix, SIGKILL of the built CLI after each step of the block-job flows: an active commit
+// with pivot, a pull, and a backup through a temporary snapshot; each picked up with resume and,
+// separately, with rollback (faults-kill.ts runs the loop, faults.ts checks). The data is qemu-io
+// patterns written through the running QEMU before the flow; every one must read back through
+// the disk's chain afterwards (and from the backup copy of a backup that finished).
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeLab, startLab, type Lab } from './lab.js';
+import { chainFiles } from './qemu-checks.js';
+import { addChecks, checkRegions, removeStates, type Region } from './faults.js';
+import { expectClean, imgFiles, killMatrix, topOf, virshSnapshot, writeRegions, type KillCase } from './faults-kill.js';
+
+const A: Region = { pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }; // the lab's fill
+const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 2 };
+const C: Region = { pattern: '0x43', offsetMiB: 24, lengthMiB: 2 };
+
+describeLab('faults: SIGKILL after each step of commit, pull and backup, then resume or rollback (real QEMU, the built CLI)', () => {
+  let lab: Lab;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    removeStates();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A running domain whose vda has A, then an external snapshot e1 over it with B and C written on top. */
+  async function withOverlay(lab: Lab) {
+    const { name, disks } = await lab.newDomain({ fillMiB: 8 });
+    await writeRegions(lab, name, [B]);
+    await virshSnapshot(lab, name, 'e1');
+    await writeRegions(lab, name, [C]);
+    return { domain: name, base: disks.vda, overlay: await topOf(lab, name) };
+  }
+
+  const commit: KillCase<{ base: string; overlay: string }> = {
+    flow: 'commit (active, pivot)',
+    setup: withOverlay,
+    args: (lab, ctx) => ['commit', '-c', lab.uri, ctx.domain, 'vda', '--active', '--pivot'],
+    async verify(lab, ctx, pickUp) {
+      const problems: string[] = [];
+      const top = await topOf(lab, ctx.domain);
+      // resumed: on the base, which holds everything; rolled back: wherever it is, the data is all there
+      if (pickUp === 'resume' && top !== ctx.base) problems.push(`vda runs on ${top}, not on the base ${ctx.base}`);
+      return { problems, data: await checkRegions(top, [A, B, C], `vda (${top})`) };
+    },
+  };
+
+  const pull: KillCase<{ base: string; overlay: string }> = {
+    flow: 'pull',
+    setup: withOverlay,
+    args: (lab, ctx) => ['pull', '-c', lab.uri, ctx.domain, 'vda'],
+    async verify(lab, ctx, pickUp) {
+      const problems: string[] = [];
+      const top = await topOf(lab, ctx.domain);
+      if (top !== ctx.overlay) problems.push(`vda runs on ${top}, not on ${ctx.overlay}`);
+      if (pickUp === 'resume' && (await chainFiles(top)).length !== 1) problems.push(`${top} still has a backing file after the pull`);
+      return { problems, data: await checkRegions(top, [A, B, C], `vda (${top})`) };
+    },
+  };
+
+  const backup: KillCase<{ vda: string; to: string }> = {
+    flow: 'backup (temporary snapshot)',
+    async setup(lab) {
+      const { name, disks } = await lab.newDomain({ fillMiB: 8 });
+      await writeRegions(lab, name, [B]);
+      const parent = mkdtempSync(join(tmpdir(), 'vs-fault-backup-'));
+      dirs.push(parent);
+      return { domain: name, vda: disks.vda, to: join(parent, 'out') };
+    },
+    args: (lab, ctx) => ['backup', '-c', lab.uri, ctx.domain, '--to', ctx.to],
+    async verify(lab, ctx, pickUp) {
+      const problems: string[] = [];
+      const top = await topOf(lab, ctx.domain);
+      if (top !== ctx.vda) problems.push(`vda runs on ${top}, not on its own file ${ctx.vda}`);
+      if ((await chainFiles(ctx.vda)).length !== 1) problems.push(`${ctx.vda} has a backing file after the backup`);
+      const left = imgFiles(lab, `${ctx.domain}-`).filter((f) => f.includes('virtsnap-backup'));
+      if (left.length) problems.push(`temporary overlays left: ${left.join(', ')}`);
+      const snaps = (await lab.virsh('snapshot-list', ctx.domain, '--name')).stdout.trim();
+      if (snaps) problems.push(`snapshot metadata left: ${snaps}`);
+      const checks = [await checkRegions(ctx.vda, [A, B], 'vda')];
+      if (pickUp === 'resume') {
+        const copy = join(ctx.to, 'vda.qcow2');
+        if (!existsSync(copy)) problems.push(`the backup ${copy} is missing after the resumed backup`);
+        else checks.push(await checkRegions(copy, [A, B], `backup ${copy}`));
+      }
+      return { problems, data: addChecks(...checks) };
+    },
+  };
+
+  for (const kase of [commit, pull, backup] as KillCase<never>[]) {
+    for (const pickUp of ['resume', 'rollback'] as const) {
+      it(`${kase.flow}: killed after each step, then ${pickUp}`, { timeout: 600_000 }, async () => {
+        const records = await killMatrix(lab, kase, pickUp);
+        expect(records.every((r) => r.fault === 'sigkill')).toBe(true);
+        expectClean(records);
+      });
+    }
+  }
+});
