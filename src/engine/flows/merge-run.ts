@@ -265,33 +265,7 @@ function offlinePlan(host: Host, params: OfflineParams, monitor: JobMonitor): Fl
   const tops = new Map<string, DiskTop>(
     params.disks.map((d) => [d.disk, { file: d.change.after[0]!, format: d.formats[d.change.before.indexOf(d.change.after[0]!)] ?? 'qcow2' }]),
   );
-  steps.push({
-    id: 'define',
-    title: `define ${domain} with ${[...tops].map(([disk, top]) => `${disk} on ${top.file}`).join(', ')} and no stale <backingStore>`,
-    commands: [plannedVirsh(virshCommands.domainXml(domain, true)), plannedVirsh(virshCommands.defineDomain('<the edited definition>'))],
-    leavesState: `${domain} is defined on the merged chains; snapshot metadata is not updated yet`,
-    run: async (ctx, journal) => {
-      const xml = offlineDefinition(await ctx.host.domainXml(domain, { inactive: true }), tops);
-      const dir = await mkdtemp(join(tmpdir(), 'virtsnap-merge-'));
-      try {
-        const file = join(dir, 'definition.xml');
-        await writeFile(file, xml, { mode: 0o600 });
-        await ctx.host.run(virshCommands.defineDomain(file));
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-      journal.note(`defined: ${[...tops].map(([disk, top]) => `${disk} -> ${top.file}`).join(', ')}`);
-    },
-    check: async (ctx) => {
-      const defined = definedTops(await ctx.host.domainXml(domain, { inactive: true }));
-      for (const [disk, top] of tops) {
-        const found = defined.get(disk);
-        if (found?.file !== top.file) return `${disk} is defined on ${found?.file ?? '(nothing)'}`;
-        if (found.backingStore) return `${disk} still has a <backingStore> in the definition`;
-      }
-      return null;
-    },
-  });
+  steps.push(offlineDefineStep<MergeContext>(domain, tops));
   steps.push({
     id: 'verify',
     title: 'check each chain as qemu-img reads it',
@@ -334,6 +308,41 @@ function offlinePlan(host: Host, params: OfflineParams, monitor: JobMonitor): Fl
     confirmation: { kind: 'choice' },
     refusal: params.refusal,
     filesLeft: params.cleanup.deleteFiles ? [] : unused,
+  };
+}
+
+/**
+ * `virsh define` of a shut-off domain's persistent definition with the given disks on their new
+ * tops and without their <backingStore> (offline-define.ts): the step an offline merge ends with,
+ * for any flow whose context has the host (a delete that merges with qemu-img, too).
+ */
+export function offlineDefineStep<C extends { host: Host }>(domain: string, tops: ReadonlyMap<string, DiskTop>): StepDefinition<C> {
+  return {
+    id: 'define',
+    title: `define ${domain} with ${[...tops].map(([disk, top]) => `${disk} on ${top.file}`).join(', ')} and no stale <backingStore>`,
+    commands: [plannedVirsh(virshCommands.domainXml(domain, true)), plannedVirsh(virshCommands.defineDomain('<the edited definition>'))],
+    leavesState: `${domain} is defined on the merged chains; snapshot metadata is not updated yet`,
+    run: async (ctx, journal) => {
+      const xml = offlineDefinition(await ctx.host.domainXml(domain, { inactive: true }), tops);
+      const dir = await mkdtemp(join(tmpdir(), 'virtsnap-merge-'));
+      try {
+        const file = join(dir, 'definition.xml');
+        await writeFile(file, xml, { mode: 0o600 });
+        await ctx.host.run(virshCommands.defineDomain(file));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      journal.note(`defined: ${[...tops].map(([disk, top]) => `${disk} -> ${top.file}`).join(', ')}`);
+    },
+    check: async (ctx) => {
+      const defined = definedTops(await ctx.host.domainXml(domain, { inactive: true }));
+      for (const [disk, top] of tops) {
+        const found = defined.get(disk);
+        if (found?.file !== top.file) return `${disk} is defined on ${found?.file ?? '(nothing)'}`;
+        if (found.backingStore) return `${disk} still has a <backingStore> in the definition`;
+      }
+      return null;
+    },
   };
 }
 
