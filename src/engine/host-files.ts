@@ -217,7 +217,20 @@ export class SshFiles implements HostFiles {
     return [...this.base, this.target.destination, '--', commandLine];
   }
 
+  /** The first command's run: it starts the master, and commands asked meanwhile wait for it (else each would log in). */
+  private first: Promise<unknown> | null = null;
+
   private async sh(commandLine: string, timeoutMs = FILE_COMMAND_TIMEOUT_MS): Promise<ProcessOutcome> {
+    if (this.first) await this.first;
+    else {
+      const run = this.exec(commandLine, timeoutMs);
+      this.first = run.catch(() => {});
+      return run;
+    }
+    return this.exec(commandLine, timeoutMs);
+  }
+
+  private async exec(commandLine: string, timeoutMs: number): Promise<ProcessOutcome> {
     const result = await execa(this.target.program, this.argv(commandLine), { reject: false, stdin: 'ignore', timeout: timeoutMs });
     const outcome = outcomeOf(result, this.target.program);
     // 255: ssh itself failed (refused, unreachable): the command never ran.

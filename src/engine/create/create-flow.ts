@@ -12,6 +12,8 @@ import { parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import { VirshCommandError, VirshError } from '../virsh/errors.js';
 import { isLocalUri } from '../flows/block-space.js';
+import { filesOf } from '../host-files.js';
+import { planWithHostFiles } from './remote-environment.js';
 import type { FlowPlan } from '../flows/flow-plan.js';
 import { plannedVirsh, StepMachine, type StepDefinition } from '../flows/step-machine.js';
 import { readPlannerDomain, systemPlannerEnvironment } from './domain-facts.js';
@@ -63,7 +65,13 @@ export async function planCreate(
   environment: PlannerEnvironment = systemPlannerEnvironment,
 ): Promise<FlowPlan<CreateContext>> {
   const facts = await readPlannerDomain(host, domain);
-  return createPlan(host, createParams(host, facts, planSnapshot(facts, request, environment)));
+  const files = filesOf(host);
+  // A remote host's files are looked up there (over SSH), never on this machine.
+  const plan =
+    environment === systemPlannerEnvironment && files.kind !== 'local' && !host.uri.startsWith('test:')
+      ? await planWithHostFiles(files, environment, (env) => planSnapshot(facts, request, env))
+      : planSnapshot(facts, request, environment);
+  return createPlan(host, createParams(host, facts, plan));
 }
 
 async function snapshotListed(host: Host, domain: string, name: string): Promise<boolean> {
@@ -160,7 +168,8 @@ export function createPlan(host: Host, params: CreateParams): FlowPlan<CreateCon
         ? async (ctx) => {
             if (metadata && name !== null && !(await snapshotListed(ctx.host, domain, name))) return `libvirt has no snapshot “${name}”`;
             // Without metadata (and no files) nothing on the host tells: it counts as done, so it is never taken twice.
-            const missing = created.filter((path) => params.localFiles && !existsSync(path));
+            const remote = !params.localFiles && filesOf(ctx.host).kind === 'ssh' ? await filesOf(ctx.host).probe(created) : null;
+            const missing = created.filter((path) => (params.localFiles ? !existsSync(path) : remote?.get(path)?.exists === false));
             return missing.length > 0 ? `${missing.join(', ')} was not created` : null;
           }
         : undefined,

@@ -15,6 +15,7 @@ import type { Host } from '../host.js';
 import type { BlockJobEvent } from '../jobs/block-job-types.js';
 import { JobMonitor, type WatchedJob } from '../jobs/job-monitor.js';
 import { parseNameList } from '../parse/index.js';
+import { noteLinkGaps } from '../virsh/connection-loss.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { BlockPlan, BlockRunResult } from './block-flow.js';
 import { mib } from './block-space.js';
@@ -169,7 +170,9 @@ export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
         journal.note(`${change.merges.map((m) => `${m.from.join(', ')} -> ${m.into}`).join('; ')}${params.copy ? ` (${mib(params.copy.bytes)}, from ${params.copy.basis})` : ''}`);
         const job = follow(ctx);
         if (ctx.abortPending) void ctx.monitor.abort(domain, disk).catch(() => {});
-        const event = await await_(ctx, job, twoPhase ? job.ready() : job.finished);
+        // A dropped connection does not stop the job: the journal shows the gap while it is followed.
+        const stopNoting = noteLinkGaps(ctx.host.runner, journal);
+        const event = await await_(ctx, job, twoPhase ? job.ready() : job.finished).finally(stopNoting);
         ctx.state.final = event;
         if (event.phase !== 'ready' && event.phase !== 'completed') throw await ended(ctx, event);
         // A two-phase job that ends by itself (aborted elsewhere after ready) is not ready for what follows.

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { execa } from 'execa';
+import { filesOf } from '../host-files.js';
 import type { Host } from '../host.js';
 import { parseDomstatsBlock } from '../parse/index.js';
 import { BrokenChainError, imageChain, qemuImgFailure, QemuImgTimeoutError } from '../qemu-img.js';
@@ -58,6 +59,18 @@ export async function mappedBytes(
     .reduce((sum, e) => sum + e.length, 0);
 }
 
+/** `qemu-img map` run on the host over SSH (its files are there, not here); null when it cannot tell. */
+async function remoteMappedBytes(host: Host, image: string, depthFrom: number, depthTo: number): Promise<number | null> {
+  const result = await filesOf(host).qemuImg(['map', '-U', '--output=json', image], { timeoutMs: 60_000 });
+  if (result.failed) return null;
+  try {
+    const entries = JSON.parse(result.stdout) as MapEntry[];
+    return entries.filter((e) => e.data && e.depth >= depthFrom && e.depth < depthTo).reduce((sum, e) => sum + e.length, 0);
+  } catch {
+    return null;
+  }
+}
+
 export async function estimateCopy(host: Host, domain: string, change: ChainChange): Promise<CopyEstimate | null> {
   if (isLocalUri(host.uri)) {
     try {
@@ -67,6 +80,9 @@ export async function estimateCopy(host: Host, domain: string, change: ChainChan
       if (error instanceof BrokenChainError || error instanceof QemuImgTimeoutError) throw error;
       // Not readable here (permissions, another mount namespace): fall back to libvirt's numbers.
     }
+  } else if (filesOf(host).kind === 'ssh') {
+    const remote = await remoteMappedBytes(host, change.mapImage, change.depthFrom, change.depthTo);
+    if (remote !== null) return { bytes: remote, basis: 'qemu-img map' };
   }
   try {
     const stats = parseDomstatsBlock((await host.run(virshCommands.domainBlockStats(domain))).stdout).get(domain) ?? [];
@@ -81,7 +97,8 @@ export async function estimateCopy(host: Host, domain: string, change: ChainChan
 
 /** Free bytes (for unprivileged users too: f_bavail) where `file` lives, or null when not local or unknown. */
 export async function freeBytesFor(host: Host, file: string): Promise<number | null> {
-  if (!isLocalUri(host.uri) || !file.startsWith('/')) return null;
+  if (!isLocalUri(host.uri)) return file.startsWith('/') ? filesOf(host).freeBytes(file) : null;
+  if (!file.startsWith('/')) return null;
   try {
     const stats = await statfs(dirname(file));
     return stats.bavail * stats.bsize;

@@ -3,7 +3,9 @@
 // and, where the files are on this machine, what the images themselves hold.
 
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { isLocalUri } from '../connect.js';
+import { filesOf } from '../host-files.js';
 import { plannerDomainFrom } from '../create/domain-facts.js';
 import type { PlannerDomain } from '../create/types.js';
 import { daemonVersion, type LibvirtVersion } from '../daemon-version.js';
@@ -62,13 +64,14 @@ export async function readRevertFacts(host: Host, domain: string, snapshotName: 
   if (!snapshot) throw new Error(`domain ${domain} has no snapshot named ${snapshotName}`);
   const domainState = parseDomState(stateOut);
   const live = domainState.state !== 'shut off' && domainState.state !== 'crashed' && domainState.state !== 'no state';
-  const filesReadable = filesReadableFor(host.uri);
+  const remote = !filesReadableFor(host.uri) && filesOf(host).kind === 'ssh' ? await remoteFiles(host, liveXml, snapshotXml) : null;
+  const filesReadable = filesReadableFor(host.uri) || remote !== null;
   const cache = new Map<string, Promise<ImageFacts | null>>();
   const image = (path: string) => {
     if (!filesReadable) return Promise.resolve(null);
     let facts = cache.get(path);
     if (!facts) {
-      facts = existsSync(path) ? readImage(path).catch(() => null) : Promise.resolve(null);
+      facts = remote ? readImage(path, filesOf(host)).catch(() => null) : existsSync(path) ? readImage(path).catch(() => null) : Promise.resolve(null);
       cache.set(path, facts);
     }
     return facts;
@@ -93,8 +96,24 @@ export async function readRevertFacts(host: Host, domain: string, snapshotName: 
       persistent: persistent.includes(domain),
     }),
     image,
-    fileExists: (path) => (filesReadable ? existsSync(path) : false),
+    fileExists: (path) => (remote ? remote(path) : filesReadable ? existsSync(path) : false),
   };
+}
+
+/**
+ * The host's files over SSH, read once: the directories of the disks and of the snapshot's
+ * files (where a revert looks for existing files and picks new names). A path elsewhere, or in a
+ * directory that could not be listed, counts as missing.
+ */
+async function remoteFiles(host: Host, liveXml: string, snapshotXml: string): Promise<(path: string) => boolean> {
+  const detail = readSnapshot(snapshotXml);
+  const paths = [
+    ...readDomainDisks(liveXml).map((d) => d.source),
+    ...detail.disks.map((d) => d.file),
+    detail.memory.file ?? null,
+  ].filter((p): p is string => typeof p === 'string' && p.startsWith('/'));
+  const listed = await filesOf(host).listDirectories([...new Set(paths.map((p) => dirname(p)))]);
+  return (path) => listed.get(dirname(path))?.includes(basename(path)) ?? false;
 }
 
 /** Whether the disk's active image has a backing file (runs on an external overlay). */

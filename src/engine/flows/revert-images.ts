@@ -4,6 +4,7 @@
 
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
+import type { HostFiles } from '../host-files.js';
 import type { PlannedCommand } from './step-machine.js';
 
 const QEMU_IMG_TIMEOUT_MS = 30_000;
@@ -21,13 +22,19 @@ export interface ImageFacts {
 }
 
 /** `qemu-img info -U --output=json` (no lock: a running QEMU may hold the image). */
-export async function readImage(path: string): Promise<ImageFacts> {
-  const result = await execa('qemu-img', ['info', '-U', '--output=json', path], {
-    reject: false,
-    timeout: QEMU_IMG_TIMEOUT_MS,
-    env: { LC_ALL: 'C' },
-    stdin: 'ignore',
-  });
+export async function readImage(path: string, files?: HostFiles): Promise<ImageFacts> {
+  // On a remote host qemu-img runs there, over SSH.
+  const result = files
+    ? await files.qemuImg(['info', '-U', '--output=json', path], { timeoutMs: QEMU_IMG_TIMEOUT_MS }).then((r) => {
+        if (r.notRun) throw new ImageReadError(`qemu-img info ${path}: ${r.notRun}`);
+        return { ...r, code: undefined };
+      })
+    : await execa('qemu-img', ['info', '-U', '--output=json', path], {
+        reject: false,
+        timeout: QEMU_IMG_TIMEOUT_MS,
+        env: { LC_ALL: 'C' },
+        stdin: 'ignore',
+      });
   if (result.failed) {
     const reason = result.code === 'ENOENT' ? 'qemu-img is not installed (package qemu-utils)' : String(result.stderr).trim() || (result.timedOut ? 'timed out' : 'failed');
     throw new ImageReadError(`qemu-img info ${path}: ${reason}`);

@@ -43,13 +43,13 @@ const LINK_FAILURES = [
   /Failed to reconnect to the hypervisor/,
 ];
 
-/** Takes virsh's connection event lines out of a command's stderr. */
-export function takeConnectionEvents(stderr: string, now = Date.now()): { stderr: string; events: ConnectionEvent[] } {
+/** Takes virsh's connection event lines out of a command's stderr; `seenAt` says when each line arrived, where known. */
+export function takeConnectionEvents(stderr: string, now = Date.now(), seenAt?: (line: string) => number | undefined): { stderr: string; events: ConnectionEvent[] } {
   const events: ConnectionEvent[] = [];
   const kept: string[] = [];
   for (const line of stderr.split('\n')) {
     const found = EVENT_LINES.find(([, pattern]) => pattern.test(line));
-    if (found) events.push({ kind: found[0], message: line.slice('error: '.length), at: now });
+    if (found) events.push({ kind: found[0], message: line.slice('error: '.length), at: seenAt?.(line) ?? now });
     else kept.push(line);
   }
   return { stderr: kept.join('\n'), events };
@@ -110,9 +110,21 @@ export class LinkWatch {
     return () => this.listeners.delete(listener);
   }
 
+  /** When each event line arrived (virsh prints a drop as it happens, not when the next command ends). */
+  private readonly arrived = new Map<string, number>();
+
+  /** Called with the stderr received so far: notes the arrival time of new event lines. */
+  observe(stderr: string): void {
+    if (!stderr.includes('error: ')) return;
+    for (const line of stderr.split('\n')) {
+      if (!this.arrived.has(line) && EVENT_LINES.some(([, pattern]) => pattern.test(line))) this.arrived.set(line, Date.now());
+    }
+  }
+
   /** The stderr without event lines; `dropped` when the link went away during (or just before) this command. */
   take(stderr: string): { stderr: string; dropped: boolean } {
-    const { stderr: rest, events } = takeConnectionEvents(stderr);
+    const { stderr: rest, events } = takeConnectionEvents(stderr, Date.now(), (line) => this.arrived.get(line));
+    for (const event of events) this.arrived.delete(`error: ${event.message}`);
     for (const event of events) {
       this.history.push(event);
       if (this.history.length > 50) this.history.shift();
@@ -133,4 +145,25 @@ export class LinkWatch {
     this.resends.set(job, attempt + 1);
     return { resendAfterMs: reconnectDelayMs(attempt) };
   }
+}
+
+/**
+ * Tells `journal` of every drop and reconnection of the link under `runner` (a session's), until
+ * the returned function is called: a flow that follows a job across a drop shows the gap.
+ */
+export function noteLinkGaps(runner: unknown, journal: { note(text: string): void }): () => void {
+  const link = (runner as { link?: unknown } | null)?.link;
+  if (!(link instanceof LinkWatch)) return () => {};
+  let lostAt: number | null = null;
+  const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  return link.on((event) => {
+    if (event.kind === 'lost') {
+      lostAt ??= event.at;
+      journal.note(`connection lost at ${time(event.at)} UTC (${event.message}); the job goes on in libvirt`);
+    } else if (event.kind === 'reconnected') {
+      const gap = lostAt === null ? '' : ` after ${((event.at - lostAt) / 1000).toFixed(1)} s`;
+      lostAt = null;
+      journal.note(`reconnected at ${time(event.at)} UTC${gap}: following the job again`);
+    } else journal.note(`reconnecting failed at ${time(event.at)} UTC; trying again`);
+  });
 }

@@ -266,6 +266,7 @@ export class VirshSession implements VirshRunner {
     proc.stderr.on('data', (chunk: string) => {
       if (this.proc !== proc) return;
       this.stderrBuf += chunk;
+      this.link.observe(this.stderrBuf);
       this.checkComplete();
     });
     // A write to a virsh that just died must not crash the program; the exit handler reports it.

@@ -1,0 +1,210 @@
+// A host reached over SSH for real: a private sshd on 127.0.0.1 (loopback-sshd.ts) in front of a
+// lab libvirtd, with `qemu+ssh://root@127.0.0.1:PORT/system?socket=…&keyfile=…&no_verify=1`.
+// Everything that reads disk images goes over SSH (one multiplexed connection); logins are
+// counted from sshd's own log; the sshd process serving libvirt is killed during a commit.
+
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { openHost } from '../../src/engine/connect.js';
+import { listDomainsWithSnapshots } from '../../src/engine/domain-listing.js';
+import { planBlockCommit } from '../../src/engine/flows/block-plan.js';
+import { runBlockPlan } from '../../src/engine/flows/block-run.js';
+import { Journal } from '../../src/engine/flows/journal.js';
+import { closeAllHostFiles, filesOf } from '../../src/engine/host-files.js';
+import type { BlockJobEvent } from '../../src/engine/jobs/block-job-types.js';
+import { JobMonitor } from '../../src/engine/jobs/job-monitor.js';
+import type { VirshSession } from '../../src/engine/virsh/session.js';
+import { ConnectionLostError, type ConnectionEvent } from '../../src/engine/virsh/connection-loss.js';
+import { virshCommands } from '../../src/engine/virsh/commands.js';
+import { describeLab, startLab, type Lab } from './lab.js';
+import { sshdAvailable, startSshd, type LoopbackSshd } from './loopback-sshd.js';
+import { runCollecting } from './block-run.js';
+import { chainFiles, externalSnapshot, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
+
+
+async function virtsnap(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false, env: {} });
+  return { stdout, stderr, exitCode };
+}
+
+describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
+  let lab: Lab;
+  let sshd: LoopbackSshd;
+  let uri: string;
+
+  beforeAll(async () => {
+    if (!sshdAvailable()) throw new Error('openssh-server is missing: run scripts/setup');
+    [lab, sshd] = await Promise.all([startLab(), startSshd()]);
+    uri = sshd.uriFor(`${lab.dir}/libvirt-sock`);
+  });
+  afterAll(async () => {
+    await closeAllHostFiles();
+    await sshd?.stop();
+    await lab?.stop();
+  });
+
+  it('reads files over one multiplexed SSH connection, never from this machine', async () => {
+    const { disks } = await lab.newDomain({ running: false });
+    const host = { uri };
+    const files = filesOf(host);
+    expect(files.kind).toBe('ssh');
+    const before = sshd.logins();
+    const facts = await files.probe([disks.vda, `${lab.dir}/img/none.qcow2`]);
+    expect(facts.get(disks.vda)).toMatchObject({ exists: true, directory: false });
+    expect(facts.get(`${lab.dir}/img/none.qcow2`)).toEqual({ exists: false, size: null, directory: false });
+    expect(await files.freeBytes(`${lab.dir}/img/new.qcow2`)).toBeGreaterThan(0);
+    const info = await files.qemuImg(['info', '-U', '--output=json', disks.vda], { timeoutMs: 10_000 });
+    expect(JSON.parse(info.stdout).format).toBe('qcow2');
+    expect((await files.listDirectories([`${lab.dir}/img`])).get(`${lab.dir}/img`)).toContain(disks.vda.split('/').at(-1));
+    // four commands, one login: the rest went through the control socket
+    expect(sshd.logins() - before).toBe(1);
+  });
+
+  it('list, tree, create (external: the planner checks files over SSH), edit and revert through the CLI', async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    const dir = dirname(disks.vda);
+
+    const list = await virtsnap('list', '--json', '-c', uri);
+    expect(list.exitCode).toBe(0);
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((d) => d.name)).toContain(name);
+
+    // a non-empty file where the overlay would go: found on the host over SSH, and the plan refuses
+    const taken = join(dir, `${name}-taken.qcow2`);
+    writeFileSync(taken, 'data');
+    const loginsBefore = sshd.logins();
+    const refused = await virtsnap('create', name, 's0', '--disk-only', '--diskspec', `vda,snapshot=external,file=${taken}`, '--diskspec', 'vdb,snapshot=no', '--dry-run', '--json', '-c', uri);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stdout).toContain(taken);
+    // one connection for libvirt, one for the file checks
+    expect(sshd.logins() - loginsBefore).toBe(2);
+
+    const overlay = join(dir, `${name}-vda.s1.qcow2`);
+    const created = await virtsnap('create', name, 's1', '--disk-only', '--diskspec', `vda,snapshot=external,file=${overlay}`, '--diskspec', 'vdb,snapshot=no', '--yes', '--json', '-c', uri);
+    expect(created.stderr).toBe('');
+    expect(created.exitCode).toBe(0);
+    expect(existsSync(overlay)).toBe(true);
+    expect(await chainFiles(overlay)).toEqual([overlay, disks.vda]);
+    expect(await snapshotNames(lab, name)).toEqual(['s1']);
+
+    const tree = await virtsnap('tree', name, '--json', '-c', uri);
+    expect(tree.exitCode).toBe(0);
+    expect(JSON.parse(tree.stdout)).toMatchObject({ domain: name, current: 's1', count: 1 });
+
+    const edited = await virtsnap('edit', name, 's1', '--description', 'made over ssh', '--yes', '-c', uri);
+    expect(edited.exitCode).toBe(0);
+    expect((await lab.virsh('snapshot-dumpxml', name, 's1')).stdout).toContain('<description>made over ssh</description>');
+
+    // an internal snapshot of the other disk's state to go back to: revert reads the images over SSH
+    const other = await lab.newDomain({ running: false });
+    expect((await lab.virsh('snapshot-create-as', other.name, 'i1')).exitCode).toBe(0);
+    expect((await lab.virsh('snapshot-create-as', other.name, 'i2')).exitCode).toBe(0);
+    const reverted = await virtsnap('revert', other.name, 'i1', '--no-safety-snapshot', '--yes', '-c', uri);
+    expect(reverted.exitCode).toBe(0);
+    expect((await lab.virsh('snapshot-current', other.name, '--name')).stdout.trim()).toBe('i1');
+  });
+
+  it('three refreshes and a commit with progress: 1 SSH connection for libvirt and 1 multiplexed one for files', async () => {
+    const { name, disks } = await lab.newDomain();
+    await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x5a', '0', '24M');
+    await closeAllHostFiles();
+    const before = sshd.logins();
+    const host = openHost({ uri });
+    try {
+      for (let i = 0; i < 3; i++) expect((await listDomainsWithSnapshots(host)).rows.map((d) => d.name)).toContain(name);
+      const plan = await planBlockCommit(host, { domain: name, disk: 'vda', pivot: true, bandwidthMiB: 16 });
+      expect(plan.refusal).toBeNull();
+      // what the copy and the free space are, read on the host over SSH
+      expect(plan.copy?.basis).toBe('qemu-img map');
+      expect(plan.copy!.bytes).toBeGreaterThanOrEqual(24 * 1024 * 1024);
+      expect(plan.freeBytes).toBeGreaterThan(0);
+      const { result, events } = await runCollecting(host, plan);
+      expect(result.ok).toBe(true);
+      expect(events.some((e) => e.phase === 'running' && e.percent > 0 && e.percent < 100)).toBe(true);
+      expect(await vdaSource(lab, name)).toBe(disks.vda);
+      expect(await readsPattern(disks.vda, '0x5a', '0', '24M')).toBe(true);
+    } finally {
+      await host.close();
+    }
+    const logins = sshd.logins() - before;
+    console.log(`SSH connections for three refreshes and one commit: ${logins} (libvirt 1, files ${logins - 1})`);
+    expect(logins).toBe(2);
+  });
+
+  it('the sshd process serving libvirt killed mid-commit: virsh reconnects, the job is followed again and pivoted; the journal shows the gap', async () => {
+    const { name, disks } = await lab.newDomain();
+    await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x6b', '0', '48M');
+    const host = openHost({ uri });
+    const journal = new Journal(mkdtempSync(join(tmpdir(), 'vs-journal-')));
+    const monitor = new JobMonitor(host);
+    const events: BlockJobEvent[] = [];
+    const links: ConnectionEvent[] = [];
+    const stopWatching = (host.runner as VirshSession).link.on((e) => links.push(e));
+    try {
+      const plan = await planBlockCommit(host, { domain: name, disk: 'vda', pivot: true, bandwidthMiB: 8 });
+      expect(plan.refusal).toBeNull();
+      const loginsBefore = sshd.logins();
+      let killed: number | null = null;
+      const run = runBlockPlan(host, monitor, plan, {
+        journal,
+        onEvent: (e) => {
+          events.push(e);
+          if (killed === null && e.phase === 'running' && e.percent >= 10) {
+            killed = sshd.connectionRunning(/(^|\/| )nc /);
+            if (killed !== null) process.kill(killed, 'SIGKILL');
+          }
+        },
+      });
+      const result = await run.result;
+      expect(killed).not.toBeNull();
+      expect(result.ok).toBe(true);
+      expect(result.final?.phase === 'completed' || result.final?.phase === 'ready').toBe(true);
+      // pivoted after the reconnect: the disk is on its base, the job is gone
+      expect(await vdaSource(lab, name)).toBe(disks.vda);
+      expect((await lab.virsh('blockjob', name, 'vda', '--info')).stdout).not.toMatch(/Commit/);
+      expect(await readsPattern(disks.vda, '0x6b', '0', '48M')).toBe(true);
+      expect(links.map((e) => e.kind)).toEqual(['lost', 'reconnected']);
+      // the libvirt connection came back as one new login
+      expect(sshd.logins() - loginsBefore).toBe(1);
+      const flow = journal.flows().at(-1)!;
+      const notes = flow.events.filter((e) => e.event === 'note' && e.step === 'copy').map((e) => e.detail ?? '');
+      expect(notes.some((n) => /^connection lost at .* due to end of file/.test(n))).toBe(true);
+      expect(notes.some((n) => /^reconnected at .* after \d+\.\d s: following the job again/.test(n))).toBe(true);
+      console.log(`mid-commit kill: ${notes.filter((n) => /connection|reconnected/.test(n)).join(' | ')}`);
+    } finally {
+      stopWatching();
+      monitor.close();
+      await host.close();
+    }
+  });
+
+  it('a command that changes the host is never sent twice when the link drops under it', async () => {
+    const { name } = await lab.newDomain({ running: false });
+    const host = openHost({ uri });
+    try {
+      await host.run(virshCommands.domainState(name));
+      const conn = sshd.connectionRunning(/(^|\/| )nc /);
+      expect(conn).not.toBeNull();
+      // the link stops answering (the sshd child frozen): keepalive notices within seconds
+      process.kill(conn!, 'SIGSTOP');
+      const started = Date.now();
+      const error = await host.run(virshCommands.plannedCommand(['snapshot-create-as', `--domain=${name}`, '--name=never-twice'])).catch((e: unknown) => e);
+      const waited = Date.now() - started;
+      process.kill(conn!, 'SIGKILL');
+      expect(error).toBeInstanceOf(ConnectionLostError);
+      expect((error as Error).message).toMatch(/not sent again.*journal flow re-reads the host/);
+      expect(waited).toBeLessThan(12_000);
+      // queries go on after the reconnect
+      expect((await host.run(virshCommands.domainState(name))).stdout).toMatch(/shut off/);
+      expect((await snapshotNames(lab, name)).filter((n) => n === 'never-twice').length).toBeLessThanOrEqual(1);
+    } finally {
+      await host.close();
+    }
+  });
+});
