@@ -190,6 +190,10 @@ export function MergeWizard({ wizard: w, theme, height, width }: { wizard: Wizar
   const fields = wizardFields(w);
   const notes: Line[] = [];
   notes.push({ text: `→ ${effectText(w)}`, color: theme.accent });
+  const shown = w.disk >= 0 ? w.chains.disks[w.disk] : undefined;
+  if (w.kind === 'commit' && w.snapshot && shown && !shown.layers.some((l) => l.createdBy.includes(w.snapshot!))) {
+    notes.push({ text: `“${w.snapshot}” made no layer of ${shown.target}'s chain: the range starts at the active layer; move the marks to choose`, color: theme.error });
+  }
   if (w.kind !== 'copy') notes.push({ text: `way: ${w.chains.why}`, color: theme.muted });
   if (w.chains.cannotRun) notes.push({ text: w.chains.cannotRun, color: theme.error });
   if (w.stage === 'planning') notes.push({ text: 'planning…', bold: true });

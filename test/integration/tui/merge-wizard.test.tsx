@@ -115,6 +115,16 @@ describe('merge, flatten and copy wizards at 80×24 (demo host)', () => {
     for (const shown of t.frames) expectFits(shown);
   });
 
+  it('m on a snapshot that made no layer of the chain: the range starts at the active layer, and the wizard says so', async () => {
+    const t = await startApp();
+    await openTree(t, 'nginx configured');
+    await t.press('m', (fr) => fr.includes('Merge web-01 vda from “nginx configured”'), 'merge wizard');
+    expect(t.wizard().marks.vda).toEqual({ top: 0, base: 1 });
+    expect(t.frame().replace(/[║\s]+/g, ' ')).toContain("“nginx configured” made no layer of vda's chain: the range starts at the active layer; move the marks to choose");
+    await t.press(KEY.escape, () => t.store.getState().merge === null, 'closed');
+    for (const shown of t.frames) expectFits(shown);
+  });
+
   it('f flattens: everything below the top by default; all disks at once; the pre-flight lists one job per disk', async () => {
     const t = await startApp();
     await openTree(t, 'tls-renewal');
