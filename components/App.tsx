@@ -9,6 +9,9 @@ import stringWidth from 'string-width';
 import type { DomainRow } from '../src/engine/domain-listing.js';
 import { JobsPanel } from './JobsPanel.js';
 import { MergeWizard } from './MergeWizard.js';
+import { CaptureMenu } from './CaptureMenu.js';
+import { CaptureFormView } from './CaptureForm.js';
+import { CheckpointList } from './CheckpointList.js';
 import { JournalView } from './JournalView.js';
 import { UnfinishedFlows } from './UnfinishedFlows.js';
 import { DetailPane } from './DetailPane.js';
@@ -47,6 +50,9 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const message = useAppStore((s) => s.message);
   const confirm = useAppStore((s) => s.confirm);
   const merge = useAppStore((s) => s.merge);
+  const captureMenu = useAppStore((s) => s.captureMenu);
+  const captureForm = useAppStore((s) => s.captureForm);
+  const checkpointView = useAppStore((s) => s.checkpointView);
   const create = useAppStore((s) => s.create);
   const unfinished = useAppStore((s) => s.unfinished);
   const journalView = useAppStore((s) => s.journalView);
@@ -181,6 +187,12 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
         <MergeWizard wizard={merge} theme={theme} height={body} width={columns} />
       ) : confirm ? (
         <ConfirmDialog dialog={confirm} theme={theme} height={body} width={columns} />
+      ) : captureMenu ? (
+        <CaptureMenu menu={captureMenu} theme={theme} height={body} width={columns} />
+      ) : captureForm ? (
+        <CaptureFormView form={captureForm} theme={theme} height={body} width={columns} />
+      ) : checkpointView ? (
+        <CheckpointList view={checkpointView} theme={theme} height={body} width={columns} />
       ) : journalView ? (
         <JournalView view={journalView} theme={theme} height={body} width={columns} />
       ) : helpOpen ? (

@@ -5,7 +5,7 @@ import type { AppState } from '../src/store/app-store.js';
 import { findBinding, findModalBindings, MODAL_KEYMAP, type ActionId, type ModalActionId, type ModalMode } from './keymap.js';
 import { focusedField } from '../src/store/create-form.js';
 import { CONFIRMATION_FIELD } from '../src/store/confirm.js';
-import { isLineEditAction } from '../src/store/line-edit.js';
+import { isLineEditAction, LINE_EDIT_ACTIONS } from '../src/store/line-edit.js';
 import type { TerminalHandoff } from '../src/engine/editor.js';
 import { isPrintable } from './key-chunks.js';
 
@@ -108,6 +108,36 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
         'page-down': () => state.mergeScroll(PAGE),
         'erase-back': () => state.mergeType(null),
       };
+    case 'capture':
+      return {
+        up: () => state.captureMenuMove(-1),
+        down: () => state.captureMenuMove(1),
+        accept: () => void state.captureMenuAccept(),
+        cancel: () => state.captureMenuClose(),
+        'page-up': () => state.captureMenuScroll(-PAGE),
+        'page-down': () => state.captureMenuScroll(PAGE),
+      };
+    case 'capture-form':
+      return {
+        accept: () => void state.captureFormSubmit(),
+        cancel: () => state.captureFormCancel(),
+        up: () => state.captureFormMove(-1),
+        down: () => state.captureFormMove(1),
+        left: () => state.captureFormChange(-1),
+        right: () => state.captureFormChange(1),
+        toggle: () => state.captureFormToggle(),
+        // The path field edits as readline does.
+        ...Object.fromEntries(LINE_EDIT_ACTIONS.map((action) => [action, () => state.captureFormEdit(action)])),
+      };
+    case 'checkpoints':
+      return {
+        up: () => state.checkpointMove(-1),
+        down: () => state.checkpointMove(1),
+        'page-up': () => state.checkpointMove(-PAGE),
+        'page-down': () => state.checkpointMove(PAGE),
+        delete: () => void state.checkpointDelete(),
+        cancel: () => state.closeCheckpoints(),
+      };
     case 'journal':
       return {
         up: () => state.journalMove(-1),
@@ -135,6 +165,7 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     }
     if (MODAL_KEYMAP[mode].text && isText(name, input)) {
       if (mode === 'merge') return state.mergeType(input);
+      if (mode === 'capture-form') return state.captureFormType(input);
       state.typeText(input);
       return true;
     }
@@ -190,6 +221,9 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     merge: () => void state.openMerge('commit'),
     flatten: () => void state.openMerge('pull'),
     copy: () => void state.openMerge('copy'),
+    backup: () => void state.openCaptureForm('backup-snapshot'),
+    capture: () => state.openCaptureMenu(),
+    checkpoints: () => void state.openCheckpoints(),
     'pivot-job': () => void state.pivotJob(),
     journal: () => state.openJournal(),
     refresh: () => void state.refresh({ announce: true }),

@@ -37,6 +37,9 @@ export type ActionId =
   | 'merge'
   | 'flatten'
   | 'copy'
+  | 'backup'
+  | 'capture'
+  | 'checkpoints'
   | 'jobs'
   | 'journal'
   | 'abort-job'
@@ -168,6 +171,28 @@ export const KEYMAP: readonly KeyBinding[] = [
     dangerous: true,
     disabledReason: (s) => cannotMerge(s) ?? (s.view === 'disks' ? null : 'open the disks view (d) first'),
   },
+  {
+    keys: ['b'],
+    action: 'backup',
+    description: "back up the domain's disks through a temporary snapshot (a form, then the plan)",
+    dangerous: true,
+    disabledReason: (s) => (s.readonly ? 'the connection is read-only (started with --readonly)' : selectedDomain(s) ? null : 'no domain selected'),
+  },
+  {
+    keys: ['C'],
+    action: 'capture',
+    description: 'capture state: every method (snapshot, backups, save, managed save, checkpoints) with its trade-offs',
+    hint: 'C capture',
+    dangerous: false,
+    disabledReason: (s) => (selectedDomain(s) ? null : 'no domain selected'),
+  },
+  {
+    keys: ['K'],
+    action: 'checkpoints',
+    description: "the domain's checkpoints, with their disks and bitmaps (D deletes one)",
+    dangerous: false,
+    disabledReason: (s) => (selectedDomain(s) ? null : 'no domain selected'),
+  },
   { keys: ['H'], action: 'journal', description: 'history: the journal of flows (continue, roll back or resolve an unfinished one)', hint: 'H history', dangerous: false },
   { keys: ['J'], action: 'jobs', description: 'show or hide the block jobs panel', hint: 'J jobs', dangerous: false },
   {
@@ -214,7 +239,7 @@ export function filterBindings(filter: string): KeyBinding[] {
 // Keys inside dialogs and forms. Each mode has its own table; what a key does depends only on
 // the mode, and, where a mode has a text field, printable text that no binding takes is typed.
 
-export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter' | 'merge';
+export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter' | 'merge' | 'capture' | 'capture-form' | 'checkpoints';
 
 export type ModalActionId =
   | 'cancel'
@@ -231,6 +256,7 @@ export type ModalActionId =
   | 'top'
   | 'bottom'
   | 'erase'
+  | 'delete'
   | LineEditAction;
 
 export interface ModalBinding {
@@ -367,6 +393,39 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
       { keys: ['backspace', 'ctrl-h'], action: 'erase-back', description: 'erase the character before the cursor (the destination)' },
     ],
     text: "typed into the copy's destination",
+  },
+  capture: {
+    bindings: [
+      { keys: ['up', 'k'], action: 'up', description: 'previous method', hint: '↑↓ method' },
+      { keys: ['down', 'j'], action: 'down', description: 'next method' },
+      { keys: ['return'], action: 'accept', description: 'use the selected method (its form or its plan)', hint: 'Enter choose' },
+      { keys: ['pageup'], action: 'page-up', description: "scroll the method's details up", hint: 'PgUp/PgDn details' },
+      { keys: ['pagedown'], action: 'page-down', description: "scroll the method's details down" },
+      { keys: ['escape', 'C'], action: 'cancel', description: 'close the menu', hint: 'Esc close' },
+    ],
+  },
+  'capture-form': {
+    bindings: [
+      { keys: ['return'], action: 'accept', description: 'the plan (in the confirmation dialog)', hint: 'Enter plan' },
+      { keys: ['escape'], action: 'cancel', description: 'close the form', hint: 'Esc close' },
+      { keys: ['tab', 'down'], action: 'down', description: 'next field', hint: 'Tab/↑↓ field' },
+      { keys: ['shift-tab', 'up'], action: 'up', description: 'previous field' },
+      { keys: ['left'], action: 'left', description: 'previous choice or disk (in the path: the cursor)', hint: '←→ change' },
+      { keys: ['right'], action: 'right', description: 'next choice or disk (in the path: the cursor)' },
+      { keys: [' '], action: 'toggle', description: 'choose or leave out the disk under the cursor; cycle a choice (in the path: a space)', hint: 'space toggle' },
+      ...LINE_EDIT_BINDINGS,
+    ],
+    text: 'typed into the directory or file',
+  },
+  checkpoints: {
+    bindings: [
+      { keys: ['up', 'k'], action: 'up', description: 'previous checkpoint', hint: '↑↓ move' },
+      { keys: ['down', 'j'], action: 'down', description: 'next checkpoint' },
+      { keys: ['pageup'], action: 'page-up', description: 'a page up' },
+      { keys: ['pagedown'], action: 'page-down', description: 'a page down' },
+      { keys: ['D'], action: 'delete', description: 'delete the selected checkpoint (the plan, then type its name)', hint: 'D delete' },
+      { keys: ['escape', 'K'], action: 'cancel', description: 'close the checkpoints', hint: 'Esc close' },
+    ],
   },
   decide: {
     bindings: [

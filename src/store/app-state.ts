@@ -14,6 +14,7 @@ import type { EditActions, EditDecision, TextPrompt } from './edit-actions.js';
 import type { FlowActions, JournalView, UnfinishedDialog } from './flow-actions.js';
 import type { JobActions } from './job-actions.js';
 import type { MergeActions, MergeState } from './merge-actions.js';
+import type { CaptureActions, CaptureState } from './capture-actions.js';
 import type { LineEditAction, LineInput } from './line-edit.js';
 
 /**
@@ -25,7 +26,7 @@ export const PANE_ORDER: readonly Pane[] = ['domains', 'snapshots', 'details', '
 
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, the help filter, or a dialog. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal' | 'merge';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal' | 'merge' | 'capture' | 'capture-form' | 'checkpoints';
 
 export interface StatusMessage {
   text: string;
@@ -183,6 +184,8 @@ export interface AppState
     JobActions,
     MergeState,
     MergeActions,
+    CaptureState,
+    CaptureActions,
     FlowActions {
   uri: string;
   readonly: boolean;

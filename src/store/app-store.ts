@@ -14,6 +14,7 @@ import { editActions } from './edit-actions.js';
 import { flowActions } from './flow-actions.js';
 import { inputSlice } from './input-modes.js';
 import { jobActions } from './job-actions.js';
+import { captureActions } from './capture-actions.js';
 import { mergeActions } from './merge-actions.js';
 import { createLoaders, initialNavigation, navigationSlice } from './navigation.js';
 import { initialRefresh, refreshSlice } from './refresh.js';
@@ -64,6 +65,9 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       jobsOpen: false,
       merge: null,
       mergeRun: null,
+      captureMenu: null,
+      captureForm: null,
+      checkpointView: null,
       ...initialNavigation,
       ...initialSearch,
       ...initialRefresh,
@@ -84,6 +88,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
         return { domain, snapshot: inTree ? (selectedNode(state)?.name ?? null) : null };
       }),
       ...createActions(host, get, set, selectedDomainName, journal),
+      ...captureActions(host, get, set, selectedDomainName),
       ...editActions(host, get, set, () => {
         const picked = selectedPair();
         if (!picked) return null;
