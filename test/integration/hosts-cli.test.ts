@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { demoUri } from '../../src/engine/connect.js';
 import { hostsFilePath } from '../../src/engine/hosts-file.js';
+import { prestartVirsh } from '../../src/engine/virsh/prestart.js';
 
 function configDir(): NodeJS.ProcessEnv {
   return { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'vs-hosts-')), HOME: tmpdir() };
@@ -91,6 +92,18 @@ describe('virtsnap hosts', () => {
     const refused = await virtsnap(env, 'current', 'web-01', 'fresh-install', '--yes', '--host', 'safe');
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr + refused.stdout).toMatch(/read-only/);
+  });
+
+  it("a bad URI fails at once with libvirt's whole message, also when virsh was started before the program loaded", async () => {
+    for (const early of [false, true]) {
+      if (early) prestartVirsh('test:///nonexistent.xml', false);
+      const started = performance.now();
+      const bad = await virtsnap({}, 'list', '-c', 'test:///nonexistent.xml');
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toContain('failed to connect to the hypervisor');
+      expect(bad.stderr).toContain("failed to parse xml document '/nonexistent.xml'");
+    }
   });
 
   it('a malformed hosts file is a usage error naming the file', async () => {

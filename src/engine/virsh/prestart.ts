@@ -5,7 +5,8 @@
 // takes is ended when the program ends.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { VIRSH_ENV, virshBaseArgs } from './runner.js';
 
 /** What a session needs of its virsh process: execa's subprocess and an adopted one alike. */
@@ -38,13 +39,20 @@ export function prestartVirsh(uri: string, readonly: boolean): void {
     );
   });
   child.stdin.on('error', () => {});
+  // Read from the start and kept until the session takes over: a virsh that fails to connect
+  // says why and exits at once, and what it said must reach the session whole.
+  const stdout = child.stdout.pipe(new PassThrough());
+  const stderr = child.stderr.pipe(new PassThrough());
+  // The exit is reported once its output has been read: the session explains a death with it.
+  const drained = Promise.all([finished(stdout), finished(stderr)]).catch(() => {});
+  const exited = done.then(async (result) => (await drained, result));
   const adopted: SessionProcess = {
     pid: child.pid,
     stdin: child.stdin,
-    stdout: child.stdout,
-    stderr: child.stderr,
+    stdout,
+    stderr,
     kill: (signal) => child.kill(signal),
-    then: (onFulfilled, onRejected) => done.then(onFulfilled, onRejected),
+    then: (onFulfilled, onRejected) => exited.then(onFulfilled, onRejected),
   };
   prestarted = { uri, readonly, child, process: adopted };
 }
@@ -60,10 +68,10 @@ export function takePrestartedVirsh(uri: string, readonly: boolean): SessionProc
 /** Ends a prestarted virsh that no session took (another URI, a usage error, `--help`). */
 export function discardPrestartedVirsh(): void {
   if (!prestarted) return;
-  const { child } = prestarted;
+  const { child, process: adopted } = prestarted;
   prestarted = null;
   child.stdin?.end();
-  child.stdout?.resume();
-  child.stderr?.resume();
+  adopted.stdout.resume();
+  adopted.stderr.resume();
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 }
