@@ -1,0 +1,177 @@
+// The capture keys on real QEMU, driven through the TUI (ink-testing-library at 80×24): a backup
+// through a temporary snapshot started with `b` (form, plan, Proceed, live copy progress), and a
+// checkpoint listed with `K` (its disks and bitmaps) and deleted with `D` and its typed name.
+// Checked independently: qemu-img check and qemu-io patterns on the copy, domblklist and the
+// backing chain of the disk, one-shot checkpoint-list, and QEMU's own dirty bitmaps (QMP).
+
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { renderApp } from './render-app.js';
+import { openHost } from '../../../src/engine/connect.js';
+import type { Host } from '../../../src/engine/host.js';
+import { selectedDomain } from '../../../src/store/app-store.js';
+import { describeLab, startLab, type Lab } from '../lab.js';
+import { chainFiles, flushDisk, guestWrite, readsPattern, vdaSource } from '../qemu-checks.js';
+
+const RIGHT = '\u001b[C';
+const CTRL_U = '\u0015';
+
+async function until(check: () => boolean, what: string, timeoutMs = 60_000, frame?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${frame ? `; frame:\n${frame()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function fits(frame: string): void {
+  const lines = frame.split('\n');
+  expect(lines.length, frame).toBeLessThanOrEqual(24);
+  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
+}
+
+/** The dirty bitmaps QEMU has on each image file of the running domain (QMP query-named-block-nodes), by file. */
+async function liveBitmaps(lab: Lab, domain: string): Promise<Record<string, string[]>> {
+  const r = await lab.virsh('qemu-monitor-command', domain, '{"execute":"query-named-block-nodes"}');
+  expect(r.exitCode, r.stderr).toBe(0);
+  const nodes = (JSON.parse(r.stdout) as { return: { file: string; 'dirty-bitmaps'?: { name: string }[] }[] }).return;
+  const byFile: Record<string, string[]> = {};
+  for (const node of nodes) {
+    const names = (node['dirty-bitmaps'] ?? []).map((b) => b.name);
+    byFile[node.file] = [...new Set([...(byFile[node.file] ?? []), ...names])];
+  }
+  return byFile;
+}
+
+describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
+  let lab: Lab;
+  const hosts: Host[] = [];
+  const samplers: NodeJS.Timeout[] = [];
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterEach(async () => {
+    for (const sampler of samplers.splice(0)) clearInterval(sampler);
+    await Promise.all(hosts.splice(0).map((h) => h.close()));
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The TUI at 80×24 with `domain` selected; every frame drawn is kept. */
+  async function startOn(domain: string) {
+    const host = openHost({ uri: lab.uri });
+    hosts.push(host);
+    const { app, store } = renderApp(host, { columns: 80, rows: 24 });
+    const frames: string[] = [];
+    const frame = () => {
+      const shown = app.lastFrame() ?? '';
+      if (frames.at(-1) !== shown) frames.push(shown);
+      return shown;
+    };
+    await until(() => (app.lastFrame() ?? '') !== '' && (app.lastFrame() ?? '').split('\n').every((l) => [...l].length <= 80), 'a frame at 80 columns');
+    frames.length = 0;
+    samplers.push(setInterval(frame, 40));
+    await until(() => (store.getState().domains ?? []).some((d) => d.name === domain) && !store.getState().busy, 'domains', 30_000, frame);
+    store.getState().selectByName(domain);
+    await until(() => selectedDomain(store.getState())?.name === domain, `${domain} selected`, 30_000, frame);
+    const press = async (keys: string, check: () => boolean, what: string, timeoutMs = 30_000) => {
+      app.stdin.write(keys);
+      await until(check, what, timeoutMs, frame);
+    };
+    return { app, store, frame, frames, press };
+  }
+
+  it('b: the form, the plan with Cancel focused, Proceed; the copy shows its progress, the copy reads the data, the domain ends on its own files', async () => {
+    const { name, disks } = await lab.newDomain({ fillMiB: 32 });
+    await guestWrite(lab, name, '0x61', '40M', '2M');
+    await flushDisk(lab, name);
+    const dir = join(mkdtempSync(join(tmpdir(), 'vs-tui-bk-')), 'out');
+    dirs.push(dirname(dir));
+    const t = await startOn(name);
+    const progress = new Set<string>();
+    const off = t.store.subscribe((s) => {
+      for (const line of s.confirm?.progress ?? []) progress.add(line);
+    });
+
+    await t.press('b', () => t.store.getState().captureForm !== null, 'backup form');
+    await t.press(CTRL_U, () => t.store.getState().captureForm?.path.text === '', 'directory cleared');
+    await t.press(dir, () => t.store.getState().captureForm?.path.text === dir, 'directory typed');
+    await t.press('\r', () => t.store.getState().confirm !== null, 'the plan', 60_000);
+    const dialog = t.store.getState().confirm!;
+    expect(dialog.plan.kind).toBe('backup-snapshot');
+    expect(dialog.plan.refusal).toBeNull();
+    expect(dialog.focus).toBe('cancel');
+    expect(t.frame()).toContain(`Back up ${name} (vda, vdb) to`);
+    await t.press(RIGHT, () => t.store.getState().confirm?.focus === 'confirm', 'Proceed');
+    await t.press('\r', () => t.store.getState().confirm?.phase === 'running', 'running');
+    await until(() => t.store.getState().confirm === null, 'the backup ended', 180_000, t.frame);
+    await until(() => /backed up/.test(t.store.getState().message?.text ?? ''), 'the message', 10_000, t.frame);
+    off();
+    expect(t.store.getState().message!.text).toContain(`backed up ${name} to ${dir}: vda (`);
+    expect(t.store.getState().captureForm).toBeNull();
+    expect(t.store.getState().inputMode).toBe('normal');
+    // the copy's percentages and the steps reached the dialog
+    expect([...progress].some((l) => /^copy vda: \d+ %$/.test(l))).toBe(true);
+    expect([...progress].some((l) => /commit/.test(l))).toBe(true);
+
+    // independently: the copies are whole, standalone and hold the data; the domain is on its own files
+    const copy = join(dir, 'vda.qcow2');
+    expect((await execa('qemu-img', ['check', copy])).exitCode).toBe(0);
+    expect(JSON.parse((await execa('qemu-img', ['info', '--output=json', copy])).stdout)['backing-filename']).toBeUndefined();
+    expect(await readsPattern(copy, '0x5a', '0', '32M')).toBe(true);
+    expect(await readsPattern(copy, '0x61', '40M', '2M')).toBe(true);
+    expect((await execa('qemu-img', ['check', join(dir, 'vdb.qcow2')])).exitCode).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['domain.xml', 'vda.qcow2', 'vdb.qcow2', 'virtsnap-backup.json']);
+    expect(await vdaSource(lab, name)).toBe(disks.vda);
+    expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
+    expect(readdirSync(join(lab.dir, 'img')).filter((f) => f.includes('virtsnap-backup'))).toEqual([]);
+    expect((await lab.virsh('domstate', name)).stdout.trim()).toBe('running');
+    expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('');
+    for (const shown of t.frames) fits(shown);
+  });
+
+  it('K lists a checkpoint with its disks and bitmaps; D and its typed name delete it, and the list shows the host as it is now', async () => {
+    const { name, disks } = await lab.newDomain();
+    const created = await lab.virsh('checkpoint-create-as', name, 'cp-tui');
+    expect(created.exitCode, created.stderr).toBe(0);
+    const before = await liveBitmaps(lab, name);
+    expect(before[disks.vda]).toContain('cp-tui');
+    expect(before[disks.vdb]).toContain('cp-tui');
+    const t = await startOn(name);
+
+    await t.press('K', () => t.store.getState().checkpointView?.status === 'ready', 'checkpoints');
+    let f = t.frame();
+    expect(f).toContain(`Checkpoints of ${name}: 1`);
+    expect(f).toMatch(/> cp-tui {2}\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? {2}parent: -/);
+    expect(f).toMatch(/ {4}vda {4}bitmap cp-tui/);
+    expect(f).toMatch(/ {4}vdb {4}bitmap cp-tui/);
+
+    await t.press('D', () => t.store.getState().confirm !== null, 'delete plan');
+    const dialog = t.store.getState().confirm!;
+    expect(dialog.plan.kind).toBe('checkpoint-delete');
+    expect(dialog.plan.confirmation).toEqual({ kind: 'type-name', text: 'cp-tui' });
+    f = t.frame();
+    expect(f).toContain(`Delete checkpoint cp-tui of ${name}`);
+    expect(f).toContain('Type “cp-tui”');
+    // Enter before the name is typed runs nothing
+    await t.press('\r', () => /type “cp-tui” exactly/.test(t.store.getState().confirm?.hint ?? ''), 'name needed');
+    expect((await lab.virsh('checkpoint-list', name, '--name')).stdout.trim()).toBe('cp-tui');
+    await t.press('cp-tui', () => t.store.getState().confirm?.typed === 'cp-tui', 'name typed');
+    await t.press('\r', () => t.store.getState().confirm === null, 'deleted', 60_000);
+    // back in the list, read again from the host
+    await until(() => t.store.getState().inputMode === 'checkpoints' && t.store.getState().checkpointView?.status === 'ready', 'list again', 30_000, t.frame);
+    await until(() => t.frame().includes(`${name} has no checkpoints`), 'empty list', 10_000, t.frame);
+    expect((await lab.virsh('checkpoint-list', name, '--name')).stdout.trim()).toBe('');
+    const after = await liveBitmaps(lab, name);
+    expect(after[disks.vda]).not.toContain('cp-tui');
+    expect(after[disks.vdb]).not.toContain('cp-tui');
+    await t.press('\u001b', () => t.store.getState().checkpointView === null, 'closed');
+    for (const shown of t.frames) fits(shown);
+  });
+});
