@@ -133,8 +133,8 @@ export async function inconsistencies(lab: Lab, domain: string, options: Consist
       problems.push(`${disk.target}: libvirt's chain ${disk.chain.join(' <- ')} is not the images' chain ${files.join(' <- ')}`);
     }
     if (live) {
-      const job = await lab.virsh('blockjob', domain, disk.target, '--info');
-      if (job.stdout.trim() !== '' && !/No current block job/i.test(job.stdout)) problems.push(`${disk.target}: a block job is still there: ${job.stdout.trim()}`);
+      const job = await lab.virsh('blockjob', domain, disk.target, '--raw');
+      if (/type=/.test(job.stdout)) problems.push(`${disk.target}: a block job is still there: ${job.stdout.trim().replace(/\s+/g, ' ')}`);
     }
   }
 

@@ -1,0 +1,103 @@
+// Fault: libvirtd restarted while a block job runs. The Linux guest (guest.ts) writes its checked
+// stream; the built CLI pulls vda's base into the overlay at a rate that keeps the job going for
+// several seconds; meanwhile the lab's daemon is stopped and started again (scripts/lab
+// restart-daemon: QEMU keeps running and the new daemon reconnects to it). The job must be seen
+// again (`virtsnap jobs`), and finished by the CLI or by `virtsnap resume`; then the domain is
+// consistent, the journal closed, and every block the guest flushed is in the overlay.
+
+import { execa } from 'execa';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BLOCK, checkStream, startLinuxGuest, writeRate } from './guest.js';
+import { describeLab, LAB_SCRIPT, startLab, type Lab } from './lab.js';
+import { chainFiles, externalSnapshot } from './qemu-checks.js';
+import { BIN, freshState, inconsistencies, journalFlows, recordFault, removeStates, virtsnap } from './faults.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeLab('faults: libvirtd restarted during a block job (Linux guest writing, the built CLI)', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  });
+  afterAll(async () => {
+    await lab?.stop();
+    removeStates();
+  });
+
+  it('pull: the daemon restarts mid-job; the job is found again and finished; every flushed block is in the overlay', { timeout: 300_000 }, async () => {
+    const started = Date.now();
+    const g = await startLinuxGuest(lab);
+    const st = await g.waitFlushed(g.state().flushed + 3 * (g.state().ready?.batch ?? 16));
+    const rate = writeRate(st);
+    expect(rate).toBeGreaterThan(0);
+    const blocksIn = (s: number) => Math.max(st.ready?.batch ?? 16, Math.ceil(rate * s));
+    await g.waitFlushed(g.state().flushed + blocksIn(4));
+    const flushedAtSnapshot = g.state().flushed;
+    const overlay = await externalSnapshot(lab, g.name, 'p1');
+    await g.waitFlushed(g.state().flushed + blocksIn(1));
+
+    // the base holds everything written so far: pulled at 1 MiB/s it takes some seconds
+    const baseMiB = ((flushedAtSnapshot + 1) * BLOCK) / 2 ** 20;
+    expect(baseMiB).toBeGreaterThanOrEqual(3);
+    const state = freshState();
+    const cli = execa('node', [BIN, 'pull', '-c', lab.uri, g.name, 'vda', '--bandwidth', '1', '--yes', '--json'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { XDG_STATE_HOME: state, NO_COLOR: '1' },
+      timeout: 180_000,
+    });
+    // the job runs
+    for (let i = 0; ; i++) {
+      const info = await lab.virsh('blockjob', g.name, 'vda', '--raw');
+      if (/type=Block Pull/i.test(info.stdout)) break;
+      if (i > 300 || cli.exitCode !== null) {
+        const r = await cli;
+        throw new Error(`no pull job seen: ${info.stdout}${info.stderr}; the CLI: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
+      }
+      await sleep(100);
+    }
+    await sleep(1000);
+    const restart = await execa(LAB_SCRIPT, ['restart-daemon', lab.dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
+    expect(restart.exitCode, restart.stderr).toBe(0);
+
+    // the new daemon found the job QEMU kept running, and virtsnap sees it
+    const jobs = await virtsnap(state, ['jobs', '-c', lab.uri, g.name, '--json']);
+    const jobSeen = jobs.exitCode === 0 && /pull/i.test(jobs.stdout);
+
+    const run = await cli;
+    let outcome: 'finished' | 'resumed' = 'finished';
+    const problems: string[] = [];
+    if (run.exitCode !== 0) {
+      // the CLI lost its daemon: the journal says unfinished, and resume re-attaches to the job
+      const [flow] = await journalFlows(state);
+      expect(flow?.status, `${run.stdout}\n${run.stderr}`).toBe('unfinished');
+      const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
+      expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+      outcome = 'resumed';
+    }
+    const [flow] = await journalFlows(state);
+    if (flow?.status !== 'done') problems.push(`the journal says ${flow?.status ?? 'nothing'}, not done`);
+    if (JSON.stringify(await chainFiles(overlay)) !== JSON.stringify([overlay])) problems.push(`${overlay} still has a backing chain: ${(await chainFiles(overlay)).join(' <- ')}`);
+    problems.push(...(await inconsistencies(lab, g.name)));
+
+    await g.waitFlushed(g.state().flushed + blocksIn(1));
+    const end = await g.stop();
+    expect(end.errors).toEqual([]);
+    const check = await checkStream(overlay, { minFlushed: end.flushed });
+    const base = await checkStream(g.disks.vda, { minFlushed: flushedAtSnapshot });
+    const lost = [...check.problems, ...base.problems];
+    const record = recordFault({
+      fault: 'libvirtd-restart',
+      flow: 'pull',
+      step: 'copy',
+      outcome,
+      consistent: problems.length === 0,
+      bytesVerified: check.bytesVerified + base.bytesVerified,
+      bytesLost: lost.length === 0 ? 0 : Math.max(0, (end.flushed + 1) * BLOCK - check.contiguous * BLOCK),
+      problems: [...problems, ...lost, ...(jobSeen ? [] : [`virtsnap jobs did not show the pull after the restart: ${jobs.stdout}${jobs.stderr}`])],
+      ms: Date.now() - started,
+    });
+    expect(record.problems).toEqual([]);
+    expect(check.contiguous).toBe(end.written);
+  });
+});
