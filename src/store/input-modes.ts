@@ -28,7 +28,10 @@ export function activeTextInput(ctx: SliceContext): TextTarget | null {
             set({ domainFilter: line.text, searchCursor: line.cursor });
             // The selected domain stays selected while it matches; otherwise the first match.
             keepSelection(get, set, before, selectedSnapshotName(get()));
-            if (selectedDomain(get())?.name !== before) loaders.selectDomain(get().domainIndex);
+            if (selectedDomain(get())?.name !== before) {
+              set({ snapshotIndex: 0, xmlScroll: 0 });
+              loaders.selectDomain(get().domainIndex);
+            }
           },
         };
       }
