@@ -108,6 +108,26 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect((await lab.virsh('snapshot-current', other.name, '--name')).stdout.trim()).toBe('i1');
   });
 
+  it("delete over SSH: the survey reads the images' chains on the host", async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    const overlay = join(dirname(disks.vda), `${name}-vda.x1.qcow2`);
+    expect((await lab.virsh('snapshot-create-as', name, 'x1', '--disk-only', '--diskspec', `vda,snapshot=external,file=${overlay}`, '--diskspec', 'vdb,snapshot=no')).exitCode).toBe(0);
+    expect((await lab.virsh('snapshot-create-as', name, 'x2', '--disk-only', '--diskspec', `vda,snapshot=external,file=${overlay}.2`, '--diskspec', 'vdb,snapshot=no')).exitCode).toBe(0);
+    const before = sshd.logins();
+    const deleted = await virtsnap('delete', name, 'x1', '--yes', '--json', '-c', uri);
+    expect(deleted.exitCode).toBe(0);
+    const lines = deleted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; refusal?: string | null; status?: string; steps?: { id: string }[] });
+    // x1's overlay is below x2's: with the chain read on the host, virtsnap knows the safe way
+    // (forget x1's record, keep every image); without it, the plan would have to refuse
+    expect(lines[0]).toMatchObject({ type: 'plan', refusal: null });
+    expect(lines[0]!.steps!.map((s) => s.id)).toEqual(['forget:x1']);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done' });
+    // libvirt and the survey's qemu-img: two logins
+    expect(sshd.logins() - before).toBe(2);
+    expect(await snapshotNames(lab, name)).toEqual(['x2']);
+    expect(await chainFiles(`${overlay}.2`)).toEqual([`${overlay}.2`, overlay, disks.vda]);
+  });
+
   it('three refreshes and a commit with progress: 1 SSH connection for libvirt and 1 multiplexed one for files', async () => {
     const { name, disks } = await lab.newDomain();
     await externalSnapshot(lab, name, 'e1');

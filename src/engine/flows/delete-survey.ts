@@ -13,6 +13,7 @@ import type { DomainState, SnapshotSummary } from '../model.js';
 import { parseDomState, parseQemuImgInfoChain } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
+import { filesOf, type HostFiles } from '../host-files.js';
 import { isLocalUri } from './block-space.js';
 import { isTestDriver } from './rename-plan.js';
 
@@ -32,6 +33,8 @@ export interface DeleteSurvey {
   domainState: DomainState;
   /** The connection reaches this machine's files (qemu-img, removing files). */
   local: boolean;
+  /** The images' backing files were read with qemu-img (here, or on the host over SSH). */
+  imagesRead?: boolean;
   testDriver: boolean;
   snapshots: SurveySnapshot[];
   /** Disk → chain (top first) the domain uses now: live XML when running, persistent otherwise. */
@@ -90,29 +93,29 @@ export async function surveyDelete(host: Host, domain: string): Promise<DeleteSu
     }
   }
   const local = isLocalUri(host.uri) && !isTestDriver(host.uri);
-  if (local) {
+  // A remote host's images are read there, over SSH (its files stay out of `local`'s reach).
+  const remote = !local && filesOf(host).kind === 'ssh' ? filesOf(host) : undefined;
+  if (local || remote) {
     const files = new Set<string>(definitionFiles);
     for (const s of snapshots) for (const f of [...Object.values(s.overlays), ...Object.values(s.states)]) files.add(f);
     const seen = new Set<string>();
     for (const file of files) {
       if (seen.has(file)) continue;
-      for (const image of await imageChainOf(file)) {
+      for (const image of await imageChainOf(file, remote)) {
         seen.add(image.filename);
         backing[image.filename] = image.fullBackingFilename;
       }
     }
   }
-  return { domainState, local, testDriver: isTestDriver(host.uri), snapshots, chains, definitionFiles, backing };
+  return { domainState, local, imagesRead: local || remote !== undefined, testDriver: isTestDriver(host.uri), snapshots, chains, definitionFiles, backing };
 }
 
 /** `qemu-img info --backing-chain` with a timeout; [] when the file cannot be read (missing, not an image). */
-async function imageChainOf(file: string) {
-  const result = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', file], {
-    reject: false,
-    stdin: 'ignore',
-    env: { LC_ALL: 'C' },
-    timeout: QEMU_IMG_TIMEOUT_MS,
-  });
+async function imageChainOf(file: string, remote?: HostFiles) {
+  const args = ['info', '-U', '--backing-chain', '--output=json', file];
+  const result = remote
+    ? await remote.qemuImg(args, { timeoutMs: QEMU_IMG_TIMEOUT_MS })
+    : await execa('qemu-img', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' }, timeout: QEMU_IMG_TIMEOUT_MS });
   if (result.failed) return [];
   try {
     return parseQemuImgInfoChain(String(result.stdout));
