@@ -12,6 +12,7 @@ import { MergeWizard } from './MergeWizard.js';
 import { CaptureMenu } from './CaptureMenu.js';
 import { CaptureFormView } from './CaptureForm.js';
 import { CheckpointList } from './CheckpointList.js';
+import { StorageQuestion } from './StorageQuestion.js';
 import { JournalView } from './JournalView.js';
 import { UnfinishedFlows } from './UnfinishedFlows.js';
 import { DetailPane } from './DetailPane.js';
@@ -53,6 +54,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
   const captureMenu = useAppStore((s) => s.captureMenu);
   const captureForm = useAppStore((s) => s.captureForm);
   const checkpointView = useAppStore((s) => s.checkpointView);
+  const captureStorage = useAppStore((s) => s.captureStorage);
   const create = useAppStore((s) => s.create);
   const unfinished = useAppStore((s) => s.unfinished);
   const journalView = useAppStore((s) => s.journalView);
@@ -185,6 +187,8 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
         <CreateFormView dialog={create} theme={theme} height={body} width={columns} />
       ) : merge ? (
         <MergeWizard wizard={merge} theme={theme} height={body} width={columns} />
+      ) : captureStorage ? (
+        <StorageQuestion question={captureStorage} theme={theme} height={body} width={columns} />
       ) : confirm ? (
         <ConfirmDialog dialog={confirm} theme={theme} height={body} width={columns} />
       ) : captureMenu ? (

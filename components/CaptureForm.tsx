@@ -16,6 +16,8 @@ function aboutText(form: Form): string {
         : "libvirt's backup job copies every disk and starts a checkpoint, from which incremental backups count.";
     case 'save':
       return `Writes ${form.domain}'s memory to the file and stops it until \`virtsnap restore FILE\`; keep the disks unchanged until then.`;
+    case 'manual-snapshot':
+      return `libvirt saves ${form.domain}'s memory and leaves it PAUSED; you snapshot the chosen disks with your storage tools (their paths are shown), then confirm and it resumes. Cancelling resumes it too, and discards the snapshot. The other disks are left out.`;
     case 'managedsave':
       return form.remove
         ? `Removes ${form.domain}'s managed save image: its next start boots afresh.`

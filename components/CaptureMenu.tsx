@@ -25,7 +25,7 @@ function enterText(id: CaptureEntryId, domain: string): string {
     case 'external-disk-only-snapshot':
       return 'Enter: the create form (c), where memory and disks are chosen, with its live plan';
     case 'manual-storage-snapshot':
-      return `Enter: how to run it (\`virtsnap manual-snapshot ${domain}\`: it waits for your storage snapshot in between)`;
+      return 'Enter: choose the disks you snapshot yourself, then the plan; while the guest is paused it asks you to confirm your storage snapshot';
     case 'backup-temporary-snapshot':
       return 'Enter: a form (directory, disks, freeze, format), then the plan (also b)';
     case 'backup-push':

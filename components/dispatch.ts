@@ -129,6 +129,13 @@ function modalHandlers(mode: ModalMode, state: AppState): ModalHandlers {
         // The path field edits as readline does.
         ...Object.fromEntries(LINE_EDIT_ACTIONS.map((action) => [action, () => state.captureFormEdit(action)])),
       };
+    case 'capture-storage':
+      return {
+        left: () => state.storageChoose(-1),
+        right: () => state.storageChoose(1),
+        accept: () => state.storageAnswer(),
+        cancel: () => state.storageAnswer('cancelled'),
+      };
     case 'checkpoints':
       return {
         up: () => state.checkpointMove(-1),

@@ -239,7 +239,7 @@ export function filterBindings(filter: string): KeyBinding[] {
 // Keys inside dialogs and forms. Each mode has its own table; what a key does depends only on
 // the mode, and, where a mode has a text field, printable text that no binding takes is typed.
 
-export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter' | 'merge' | 'capture' | 'capture-form' | 'checkpoints';
+export type ModalMode = 'confirm' | 'flows' | 'journal' | 'create' | 'prompt' | 'decide' | 'search' | 'help-filter' | 'merge' | 'capture' | 'capture-form' | 'checkpoints' | 'capture-storage';
 
 export type ModalActionId =
   | 'cancel'
@@ -425,6 +425,14 @@ export const MODAL_KEYMAP: Readonly<Record<ModalMode, ModalKeymap>> = {
       { keys: ['pagedown'], action: 'page-down', description: 'a page down' },
       { keys: ['D'], action: 'delete', description: 'delete the selected checkpoint (the plan, then type its name)', hint: 'D delete' },
       { keys: ['escape', 'K'], action: 'cancel', description: 'close the checkpoints', hint: 'Esc close' },
+    ],
+  },
+  'capture-storage': {
+    bindings: [
+      { keys: ['left', 'shift-tab'], action: 'left', description: 'Cancel: resume the guest and discard the snapshot', hint: '←→ choose' },
+      { keys: ['right', 'tab'], action: 'right', description: 'Done: the storage snapshot is taken; resume the guest' },
+      { keys: ['return'], action: 'accept', description: 'do the focused choice', hint: 'Enter do it' },
+      { keys: ['escape'], action: 'cancel', description: 'cancel: resume the guest and discard the snapshot', hint: 'Esc cancel' },
     ],
   },
   decide: {

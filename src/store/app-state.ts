@@ -26,7 +26,7 @@ export const PANE_ORDER: readonly Pane[] = ['domains', 'snapshots', 'details', '
 
 export type DetailView = 'details' | 'xml' | 'disks';
 /** What typed characters go to: commands, the search box, the help filter, or a dialog. */
-export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal' | 'merge' | 'capture' | 'capture-form' | 'checkpoints';
+export type InputMode = 'normal' | 'search' | 'help-filter' | 'confirm' | 'create' | 'prompt' | 'decide' | 'flows' | 'journal' | 'merge' | 'capture' | 'capture-form' | 'checkpoints' | 'capture-storage';
 
 export interface StatusMessage {
   text: string;

@@ -68,6 +68,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
       captureMenu: null,
       captureForm: null,
       checkpointView: null,
+      captureStorage: null,
       ...initialNavigation,
       ...initialSearch,
       ...initialRefresh,

@@ -16,6 +16,7 @@ import { stampOf } from '../engine/flows/backup-tools.js';
 import { listCheckpoints, planCheckpointDelete } from '../engine/flows/checkpoint.js';
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { planManagedSave, planSave, type AfterRestore } from '../engine/flows/save.js';
+import { planManualSnapshot, type ManualSnapshotContext, type StorageAnswer } from '../engine/flows/manual-snapshot.js';
 import type { CheckpointDetail } from '../engine/parse/checkpoint-xml.js';
 import { formatBytes } from '../format/bytes.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
@@ -34,7 +35,7 @@ export interface CaptureMenu {
   hint: string | null;
 }
 
-export type CaptureFormKind = 'backup-snapshot' | 'backup-push' | 'save' | 'managedsave';
+export type CaptureFormKind = 'backup-snapshot' | 'backup-push' | 'save' | 'managedsave' | 'manual-snapshot';
 export type CaptureField = 'path' | 'kind' | 'since' | 'disks' | 'quiesce' | 'format' | 'action' | 'after';
 
 export interface CaptureForm {
@@ -72,10 +73,19 @@ export interface CheckpointView {
   snapshots: number | null;
 }
 
+/** A manual-storage snapshot waits, the guest paused, for the operator's storage snapshot. */
+export interface StorageQuestion {
+  domain: string;
+  instructions: string[];
+  /** Cancel (resume and discard) is focused first. */
+  focus: 'cancel' | 'done';
+}
+
 export interface CaptureState {
   captureMenu: CaptureMenu | null;
   captureForm: CaptureForm | null;
   checkpointView: CheckpointView | null;
+  captureStorage: StorageQuestion | null;
 }
 
 export interface CaptureActions {
@@ -103,6 +113,10 @@ export interface CaptureActions {
   /** D in the checkpoint view: the delete plan, typed confirmation. */
   checkpointDelete(): Promise<void>;
   closeCheckpoints(): void;
+  /** ←/→ in the storage question. */
+  storageChoose(delta: 1 | -1): void;
+  /** Enter: the focused answer; `cancel`: Esc. */
+  storageAnswer(answer?: StorageAnswer): void;
 }
 
 interface StoreView extends CaptureState, CaptureActions {
@@ -115,7 +129,7 @@ interface StoreView extends CaptureState, CaptureActions {
   openCreate(): Promise<void>;
 }
 
-type Mode = 'normal' | 'confirm' | 'capture' | 'capture-form' | 'checkpoints';
+type Mode = 'normal' | 'confirm' | 'capture' | 'capture-form' | 'checkpoints' | 'capture-storage';
 type Patch = Partial<CaptureState & { confirm: ConfirmDialog | null; inputMode: Mode }>;
 
 const message = (error: unknown) => describeError(error).message;
@@ -142,6 +156,8 @@ export function captureFields(form: CaptureForm): CaptureField[] {
       return ['path', 'after'];
     case 'managedsave':
       return form.remove ? ['action'] : ['action', 'after'];
+    case 'manual-snapshot':
+      return ['disks'];
   }
 }
 
@@ -150,6 +166,7 @@ export const CAPTURE_FORM_TITLES: Record<CaptureFormKind, string> = {
   'backup-push': 'Backup job with a checkpoint',
   save: 'Save the memory to a file',
   managedsave: 'Managed save',
+  'manual-snapshot': 'Snapshot with manual storage',
 };
 
 /** One field as a line of text (the path field's value is drawn by the component, with its cursor). */
@@ -164,7 +181,7 @@ export function captureFieldText(form: CaptureForm, field: CaptureField): string
     case 'since':
       return `since: ${choice([{ value: null as string | null, label: 'newest in the directory' }, ...form.checkpoints.map((c) => ({ value: c as string | null, label: c }))], form.since)}`;
     case 'disks':
-      return `disks: ${form.disks.length === 0 ? '(none)' : form.disks.map((d, i) => `${form.field === 'disks' && i === form.diskCursor ? '›' : ' '}[${d.chosen ? 'x' : ' '}] ${d.target}`).join(' ')}`;
+      return `${form.kind === 'manual-snapshot' ? 'disks you snapshot yourself' : 'disks'}: ${form.disks.length === 0 ? '(none)' : form.disks.map((d, i) => `${form.field === 'disks' && i === form.diskCursor ? '›' : ' '}[${d.chosen ? 'x' : ' '}] ${d.target}`).join(' ')}`;
     case 'quiesce':
       return `freeze file systems: ${choice(QUIESCE, form.quiesce)}`;
     case 'format':
@@ -187,6 +204,7 @@ function driverNote(host: Host, kind: CaptureFormKind): string | null {
   if (kind === 'backup-snapshot' || kind === 'backup-push') {
     return "libvirt's test driver has no backup jobs, and its disk files are imaginary (qemu-img cannot copy them): the plan shows what would run, and is refused.";
   }
+  if (kind === 'manual-snapshot') return "libvirt's test driver runs no guest: the pause and the resume here are a demonstration.";
   return "libvirt's test driver keeps memory only for the life of its connection: a save here is a demonstration.";
 }
 
@@ -241,11 +259,22 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
         return planSave(host, { domain: form.domain, file: to, after: form.after }) as Promise<FlowPlan>;
       case 'managedsave':
         return planManagedSave(host, { domain: form.domain, remove: form.remove, after: form.after }) as Promise<FlowPlan>;
+      case 'manual-snapshot':
+        return planManualSnapshot(host, { domain: form.domain, manualDisks: disks }) as Promise<FlowPlan>;
     }
   };
 
-  /** Progress inside a step: the qemu-img copy's percentages, the backup job's bytes. */
+  let storageResolve: ((answer: StorageAnswer) => void) | null = null;
+
+  /** Progress inside a step: the qemu-img copy's percentages, the backup job's bytes; the manual snapshot's question. */
   const wireProgress = (plan: FlowPlan) => {
+    if (plan.kind === 'manual-snapshot') {
+      (plan.context as ManualSnapshotContext).confirmStorage = (instructions) =>
+        new Promise<StorageAnswer>((resolve) => {
+          storageResolve = resolve;
+          set({ captureStorage: { domain: plan.domain, instructions, focus: 'cancel' }, inputMode: 'capture-storage' });
+        });
+    }
     if (plan.kind === 'backup-snapshot') {
       const last: Record<string, number> = {};
       (plan.context as BackupSnapshotContext).onCopyProgress = (disk, percent) => {
@@ -328,10 +357,8 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
           set({ captureMenu: null, inputMode: 'normal' });
           return get().openCreate();
         case 'manual-storage-snapshot':
-          return updateMenu((m) => ({
-            ...m,
-            hint: `the guided manual-storage snapshot waits for you between two steps: run \`virtsnap manual-snapshot ${menu.domain}\` in a shell`,
-          }));
+          set({ captureMenu: null });
+          return get().openCaptureForm('manual-snapshot', menu.domain);
         case 'backup-temporary-snapshot':
           set({ captureMenu: null });
           return get().openCaptureForm('backup-snapshot', menu.domain);
@@ -363,13 +390,18 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
         return get().say(message(error), 'error');
       }
       const candidates = facts.disks.filter((d) => d.device === 'disk' && d.source !== null && !d.readonly);
+      // Manual storage: every disk is offered, those whose definition says snapshot='manual' chosen.
+      const disks =
+        kind === 'manual-snapshot'
+          ? facts.disks.filter((d) => d.device === 'disk').map((d) => ({ target: d.target, chosen: d.snapshotDefault === 'manual' }))
+          : candidates.map((d) => ({ target: d.target, chosen: true }));
       let checkpoints: string[] = [];
       if (kind === 'backup-push') checkpoints = await listCheckpoints(host, domain).then((list) => list.map((c) => c.name), () => []);
       const form: CaptureForm = {
         kind,
         domain,
         path: lineAtEnd(defaultPath(kind, domain, candidates[0]?.source ?? null)),
-        disks: candidates.map((d) => ({ target: d.target, chosen: true })),
+        disks,
         diskCursor: 0,
         quiesce: 'auto',
         format: 'qcow2',
@@ -378,7 +410,7 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
         checkpoints,
         after: 'as-saved',
         remove: false,
-        field: kind === 'managedsave' ? 'action' : 'path',
+        field: kind === 'managedsave' ? 'action' : kind === 'manual-snapshot' ? 'disks' : 'path',
         planning: false,
         error: null,
         note: driverNote(host, kind),
@@ -448,9 +480,12 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
     async captureFormSubmit() {
       const form = get().captureForm;
       if (!form || form.planning) return;
-      if (form.kind !== 'managedsave' && form.path.text.trim() === '') return updateForm((f) => ({ ...f, error: form.kind === 'save' ? 'a file is needed' : 'a directory is needed' }));
+      if (form.kind !== 'managedsave' && form.kind !== 'manual-snapshot' && form.path.text.trim() === '') return updateForm((f) => ({ ...f, error: form.kind === 'save' ? 'a file is needed' : 'a directory is needed' }));
       if ((form.kind === 'backup-snapshot' || form.kind === 'backup-push') && !form.disks.some((d) => d.chosen)) {
         return updateForm((f) => ({ ...f, error: 'choose at least one disk (space on the disks field)' }));
+      }
+      if (form.kind === 'manual-snapshot' && !form.disks.some((d) => d.chosen)) {
+        return updateForm((f) => ({ ...f, error: 'choose the disks you snapshot with your own storage tools (space on a disk)' }));
       }
       updateForm((f) => ({ ...f, planning: true, error: null }));
       let plan: FlowPlan;
@@ -513,6 +548,19 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
     },
     closeCheckpoints() {
       set({ checkpointView: null, inputMode: 'normal' });
+    },
+    storageChoose(delta) {
+      const question = get().captureStorage;
+      if (question) set({ captureStorage: { ...question, focus: delta > 0 ? 'done' : 'cancel' } });
+    },
+    storageAnswer(answer) {
+      const question = get().captureStorage;
+      const resolve = storageResolve;
+      if (!question || !resolve) return;
+      storageResolve = null;
+      // Back to the running flow's dialog: it resumes the guest next (and discards after a cancel).
+      set({ captureStorage: null, inputMode: 'confirm' });
+      resolve(answer ?? (question.focus === 'done' ? 'confirmed' : 'cancelled'));
     },
   };
 }

@@ -1,10 +1,11 @@
 // The capture keys on real QEMU, driven through the TUI (ink-testing-library at 80×24): a backup
 // through a temporary snapshot started with `b` (form, plan, Proceed, live copy progress), and a
-// checkpoint listed with `K` (its disks and bitmaps) and deleted with `D` and its typed name.
+// checkpoint listed with `K` (its disks and bitmaps) and deleted with `D` and its typed name; a
+// manual-storage snapshot from the capture menu, confirmed and cancelled while the guest is paused.
 // Checked independently: qemu-img check and qemu-io patterns on the copy, domblklist and the
 // backing chain of the disk, one-shot checkpoint-list, and QEMU's own dirty bitmaps (QMP).
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -172,6 +173,50 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(after[disks.vda]).not.toContain('cp-tui');
     expect(after[disks.vdb]).not.toContain('cp-tui');
     await t.press('\u001b', () => t.store.getState().checkpointView === null, 'closed');
+    for (const shown of t.frames) fits(shown);
+  });
+  it('C → manual storage: the guest is paused while the question shows the disk to snapshot; Done resumes it and keeps the snapshot, Esc resumes it and discards one', async () => {
+    const { name, disks } = await lab.newDomain();
+    const t = await startOn(name);
+    const state = async () => (await lab.virsh('domstate', name)).stdout.trim();
+
+    /** C, the manual row, vdb chosen, the plan, Proceed; waits for the storage question. */
+    const startManual = async () => {
+      await t.press('C', () => t.store.getState().captureMenu !== null, 'menu');
+      await t.press('\u001b[B\u001b[B\u001b[B', () => t.store.getState().captureMenu?.index === 3, 'manual row');
+      await t.press('\r', () => t.store.getState().captureForm?.kind === 'manual-snapshot', 'manual form', 30_000);
+      await t.press(RIGHT + ' ', () => t.store.getState().captureForm?.disks.find((d) => d.target === 'vdb')?.chosen === true, 'vdb chosen');
+      await t.press('\r', () => t.store.getState().confirm !== null, 'plan', 30_000);
+      const plan = t.store.getState().confirm!.plan;
+      expect(plan.refusal).toBeNull();
+      await t.press(RIGHT, () => t.store.getState().confirm?.focus === 'confirm', 'Proceed');
+      await t.press('\r', () => t.store.getState().captureStorage !== null, 'the storage question', 60_000);
+      return plan.params as { name: string; memoryFile: string };
+    };
+
+    const kept = await startManual();
+    expect(await state()).toBe('paused');
+    let f = t.frame();
+    expect(f).toContain(`${name} is paused: your storage snapshot`);
+    expect(f).toContain(`vdb: ${disks.vdb}`);
+    expect(f).toContain('>Cancel: resume, discard');
+    await t.press(RIGHT, () => t.store.getState().captureStorage?.focus === 'done', 'Done focused');
+    await t.press('\r', () => t.store.getState().confirm === null, 'flow ended', 60_000);
+    expect(await state()).toBe('running');
+    expect((await lab.virsh('snapshot-list', name, '--name')).stdout).toContain(kept.name);
+    expect(existsSync(kept.memoryFile)).toBe(true);
+
+    // the snapshot's default name is a time stamp to the second
+    await new Promise((r) => setTimeout(r, 1100));
+    const dropped = await startManual();
+    expect(dropped.name).not.toBe(kept.name);
+    expect(await state()).toBe('paused');
+    await t.press('\u001b', () => t.store.getState().confirm === null, 'cancelled flow ended', 60_000);
+    expect(await state()).toBe('running');
+    const names = (await lab.virsh('snapshot-list', name, '--name')).stdout;
+    expect(names).toContain(kept.name);
+    expect(names).not.toContain(dropped.name);
+    expect(existsSync(dropped.memoryFile)).toBe(false);
     for (const shown of t.frames) fits(shown);
   });
 });

@@ -88,9 +88,17 @@ describe('capture state at 80×24 (demo host)', () => {
     expect(t.frame()).toMatch(/trade-offs 1–\d+ of \d+/);
     await t.press('\u001b[6~', (fr) => fr.includes('test driver (the demo host) has no'), 'details scrolled to the driver note');
     expect(t.store.getState().captureMenu!.scroll).toBeGreaterThan(0);
-    // manual storage: said how, not run
-    await t.press(KEY.up + KEY.up + '\r', (fr) => fr.includes('virtsnap manual-snapshot web-01'), 'manual hint');
-    await t.press(KEY.escape, () => t.store.getState().captureMenu === null, 'closed');
+    // manual storage: the disks you snapshot yourself (none chosen: web-01 has no snapshot='manual' disk), then the plan
+    await t.press(KEY.up + KEY.up + '\r', (fr) => fr.includes('Snapshot with manual storage: web-01'), 'manual form');
+    expect(t.frame()).toContain('disks you snapshot yourself: ›[ ] vda  [ ] vdb');
+    await t.press('\r', (fr) => fr.includes('choose the disks you snapshot with your own storage tools'), 'no disk chosen');
+    await t.press(KEY.right + ' ', () => t.store.getState().captureForm?.disks[1]?.chosen === true, 'vdb chosen');
+    await t.press('\r', () => t.store.getState().confirm !== null, 'manual plan');
+    const manual = t.store.getState().confirm!.plan;
+    expect(manual.kind).toBe('manual-snapshot');
+    expect(planLines(manual).join('\n')).toMatch(/--diskspec=vdb,snapshot=manual/);
+    await t.press(KEY.escape, () => t.store.getState().inputMode === 'capture-form', 'back to the form');
+    await t.press(KEY.escape, () => t.store.getState().captureForm === null, 'closed');
     expect(t.store.getState().inputMode).toBe('normal');
     // a snapshot method opens the create form
     await t.press('C', () => t.store.getState().captureMenu !== null, 'menu again');
