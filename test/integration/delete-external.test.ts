@@ -211,6 +211,71 @@ describeLab('delete: external snapshots on real QEMU', () => {
     expect(await qcow2Tags(disks.vda)).toEqual(['i1']);
   });
 
+  it('the same with the domain shut off (libvirt refuses, block jobs need it running): qemu-img merges the middle layer, x2 is redefined on the surviving file', async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    await host.createSnapshotAs(name, { name: 'i1' });
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    await write(name, '0x11', 0);
+    const o1 = await externalSnapshot(lab, name, 'x1');
+    await write(name, '0x22', 1);
+    const o2 = await externalSnapshot(lab, name, 'x2');
+    await write(name, '0x33', 2);
+    await flushDisk(lab, name);
+    expect((await lab.virsh('destroy', name)).exitCode).toBe(0);
+    // libvirt itself refuses this delete
+    const refused = await lab.virsh('snapshot-delete', name, 'x1');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/internal snapshot as parent not supported/);
+
+    const plan = await planDelete(host, { domain: name, snapshot: 'x1' });
+    expect(plan.refusal).toBeNull();
+    const steps = plan.machine.plan();
+    expect(steps.map((s) => s.id)).toEqual(['merge:x1:vda', 'forget:x1']);
+    expect(steps[0]!.commands.map((c) => [c.program, c.args[0]])).toEqual([
+      ['qemu-img', 'commit'],
+      ['qemu-img', 'rebase'],
+    ]);
+    expect(plan.filesLeft).toEqual([o1]);
+    const result = await plan.machine.run(plan.context);
+    expect(result.failedStep?.message ?? null).toBeNull();
+
+    expect(await parents(name)).toEqual({ i1: null, x2: 'i1' });
+    expect(await recordedState(name, 'x2')).toBe(disks.vda);
+    expect(await chainFiles(o2)).toEqual([o2, disks.vda]);
+    expect((await lab.virsh('domstate', name)).stdout.trim()).toBe('shut off');
+    expect(await reads(disks.vda, '0x11', 0)).toBe(true);
+    expect(await reads(disks.vda, '0x22', 1)).toBe(true);
+    expect(await reads(disks.vda, '0x00', 2)).toBe(true);
+    expect(await reads(o2, '0x33', 2)).toBe(true);
+    expect(await qcow2Tags(disks.vda)).toEqual(['i1']);
+    // and the domain starts on the chain libvirt now records, reading every write
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    expect(await vdaSource(lab, name)).toBe(o2);
+  });
+
+  it('a shut-off domain whose top layer is merged away: the definition points at the merged file', async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    await host.createSnapshotAs(name, { name: 'i1' });
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    await write(name, '0x44', 0);
+    const o1 = await externalSnapshot(lab, name, 'x1');
+    await write(name, '0x55', 1);
+    await flushDisk(lab, name);
+    expect((await lab.virsh('destroy', name)).exitCode).toBe(0);
+
+    const plan = await planDelete(host, { domain: name, snapshot: 'x1' });
+    expect(plan.refusal).toBeNull();
+    expect(plan.machine.plan()[0]!.commands.map((c) => c.args[0])).toEqual(['commit', 'dumpxml', 'define']);
+    const result = await plan.machine.run(plan.context);
+    expect(result.failedStep?.message ?? null).toBeNull();
+    expect(await snapshotNames(lab, name)).toEqual(['i1']);
+    expect((await lab.virsh('domblklist', name)).stdout).toMatch(new RegExp(`vda\\s+${disks.vda.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(await reads(disks.vda, '0x44', 0)).toBe(true);
+    expect(await reads(disks.vda, '0x55', 1)).toBe(true);
+    expect(existsSync(o1)).toBe(true);
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+  });
+
   it('--children over a mixed tree (i1 → x1 → i2 → x2): leaves first, block jobs where libvirt refuses, and the guest keeps all its data', async () => {
     const { name, disks } = await lab.newDomain();
     await host.createSnapshotAs(name, { name: 'i1' });

@@ -92,6 +92,22 @@ export type DeleteAction =
       active: boolean;
     }
   | {
+      /**
+       * The same merge with the domain off, where libvirt's own delete refuses but the merge is
+       * safe: `qemu-img commit -b S O`, the image above O rebased onto S (`rebase -u`, only its
+       * backing name changes), and the persistent definition pointed at S when O was the top.
+       */
+      kind: 'offline-commit';
+      snapshot: string;
+      disk: string;
+      overlay: string;
+      into: string;
+      /** The image built on the overlay (its backing file becomes `into`); null when none. */
+      above: string | null;
+      /** The overlay is the disk's top image in the persistent definition. */
+      top: boolean;
+    }
+  | {
       kind: 'delete-files';
       files: string[];
     };
@@ -335,9 +351,25 @@ export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSur
       // The merge itself is safe; only libvirt's bookkeeping refuses. Running: merge with block
       // jobs, then forget the metadata and redefine the children on the merged files.
       if (!live) {
-        refusals.push(
-          `${quote(name)} cannot be deleted while the domain is off: ${refused}. The equivalent merge offline (qemu-img commit) would leave the domain's definition naming the removed layer, so virtsnap does not do it; start the domain (virtsnap then merges with a block job), or use \`--metadata\` to forget the snapshot and keep its files.`,
-        );
+        if (!survey.local) {
+          refusals.push(`${quote(name)} cannot be deleted while the domain is off: ${refused}. The safe equivalent merges with qemu-img on the host's files, which a remote connection cannot do; start the domain (virtsnap then merges with a block job), or use \`--metadata\`.`);
+          model.remove(name);
+          continue;
+        }
+        const movedOff: Record<string, string> = {};
+        for (const [disk, overlay] of Object.entries(x.overlays)) {
+          const into = x.states[disk]!;
+          const above = model.deps(overlay)[0] ?? null;
+          actions.push({ kind: 'offline-commit', snapshot: name, disk, overlay, into, above, top: model.chains[disk]?.[0] === overlay });
+          movedOff[overlay] = into;
+        }
+        warnings.push(`${quote(name)}: ${refused}. The merge is safe here and the domain is off, so virtsnap merges with qemu-img, points the definition at the merged files, then forgets the metadata and redefines the children on them.`);
+        actions.push({ kind: 'forget', snapshot: name, location: 'external', parent: x.parent, wasCurrent: model.current === name, xml: x.xml, children: childRedefines(model, x, options.reparent, movedOff), why: refused });
+        if (x.memoryFile) candidates.push(x.memoryFile);
+        for (const [disk, overlay] of Object.entries(x.overlays)) {
+          candidates.push(overlay);
+          model.merge(disk, overlay, x.states[disk]!);
+        }
         model.remove(name);
         continue;
       }
@@ -399,9 +431,13 @@ export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSur
     } else if (action.kind === 'forget') {
       const moved = action.children.length ? ` Its children (${list(action.children.map((c) => c.name))}) are redefined under ${action.parent ? quote(action.parent) : 'no parent'}, still naming the files that hold their state.` : '';
       consequences.push(
-        actions.some((a) => a.kind === 'block-commit' && a.snapshot === action.snapshot)
+        actions.some((a) => (a.kind === 'block-commit' || a.kind === 'offline-commit') && a.snapshot === action.snapshot)
           ? `${quote(action.snapshot)}: then libvirt forgets it (snapshot-delete --metadata).${moved}`
           : `${quote(action.snapshot)}: libvirt forgets it (snapshot-delete --metadata); no image is changed${action.location === 'internal' ? ` and its qcow2 tag stays in the image` : ''}.${moved}`,
+      );
+    } else if (action.kind === 'offline-commit') {
+      consequences.push(
+        `${quote(action.snapshot)}: qemu-img merges ${action.overlay} into ${action.into} (${action.disk})${action.above ? `, ${action.above} is rebased onto ${action.into}` : ''}${action.top ? `, and ${action.disk} is defined on ${action.into}` : ''}; the overlay file stays until nothing uses it.`,
       );
     } else if (action.kind === 'block-commit') {
       consequences.push(`${quote(action.snapshot)}: a block job merges ${action.overlay} into ${action.into} (${action.disk})${action.active ? ' and switches the disk to it' : ''}; the overlay file stays until nothing uses it.`);

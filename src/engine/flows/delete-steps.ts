@@ -15,6 +15,11 @@ import type { ChildRedefine, DeleteAction } from './delete-decide.js';
 import { isLive, surveyDelete } from './delete-survey.js';
 import { safeFileName } from './edit-redefine.js';
 import { plannedVirsh, type PlannedCommand, type StepDefinition } from './step-machine.js';
+import { backingOf, imageChain, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
+import { definedTops, offlineDefinition } from './offline-define.js';
+import { execa } from 'execa';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 export interface DeleteContext {
   host: Host;
@@ -25,6 +30,7 @@ type Libvirt = Extract<DeleteAction, { kind: 'libvirt' }>;
 type Forget = Extract<DeleteAction, { kind: 'forget' }>;
 type DeleteFiles = Extract<DeleteAction, { kind: 'delete-files' }>;
 type BlockCommit = Extract<DeleteAction, { kind: 'block-commit' }>;
+type OfflineCommit = Extract<DeleteAction, { kind: 'offline-commit' }>;
 
 /** Longest a merge inside a delete may take before the step fails (the job then goes on in libvirt). */
 const BLOCK_COMMIT_TIMEOUT_MS = 60 * 60_000;
@@ -235,3 +241,59 @@ export function deleteFilesStep(domain: string, action: DeleteFiles): Step {
 }
 
 export { isLive };
+
+/** A qemu-img rebase of the backing name only: quick, but bounded like every process. */
+const REBASE_TIMEOUT_MS = 60_000;
+
+/**
+ * The merge of an external snapshot's overlay with the domain off: `qemu-img commit -b S O`
+ * writes O's clusters into S; the image built on O is rebased onto S (`-u`: S now holds what O
+ * held, so only the name changes); and when O was the disk's top, the persistent definition is
+ * pointed at S with no stale <backingStore>. Each part can run again safely, so a resumed step
+ * is simply run again when its effect is not there yet.
+ */
+export function offlineCommitStep(domain: string, action: OfflineCommit): Step {
+  const commit = ['commit', '-p', '-f', 'qcow2', '-b', action.into, action.overlay];
+  const rebase = action.above ? ['rebase', '-u', '-f', 'qcow2', '-F', 'qcow2', '-b', action.into, action.above] : null;
+  const commands: PlannedCommand[] = [{ program: 'qemu-img', args: commit, mutates: true }];
+  if (rebase) commands.push({ program: 'qemu-img', args: rebase, mutates: true });
+  if (action.top) {
+    commands.push(plannedVirsh(virshCommands.domainXml(domain, true)), plannedVirsh(virshCommands.defineDomain('<the definition with the disk on the merged file>')));
+  }
+  return {
+    id: `merge:${action.snapshot}:${action.disk}`,
+    title: `merge ${action.overlay} into ${action.into} (${action.disk}) with qemu-img (the domain is off)${action.above ? `, rebase ${action.above} onto it` : ''}${action.top ? `, define ${action.disk} on it` : ''}`,
+    commands,
+    leavesState: `${action.overlay} is merged into ${action.into}; ${quote(action.snapshot)} still has its metadata`,
+    run: async ({ host }, journal) => {
+      await runQemuImgProgress({ args: commit, timeoutMs: offlineTimeoutMs(null) });
+      journal.note(`${action.disk}: ${action.overlay} committed into ${action.into}`);
+      if (rebase) {
+        const result = await execa('qemu-img', rebase, { reject: false, stdin: 'ignore', timeout: REBASE_TIMEOUT_MS, env: { LC_ALL: 'C' } });
+        if (result.failed) throw new Error(`qemu-img ${rebase.join(' ')}: ${result.timedOut ? 'timed out' : String(result.stderr).trim()}`);
+        journal.note(`${action.above} now backed by ${action.into}`);
+      }
+      if (action.top) {
+        const format = (await imageChain(action.into))[0]?.format ?? 'qcow2';
+        const xml = offlineDefinition(await host.domainXml(domain, { inactive: true }), new Map([[action.disk, { file: action.into, format }]]));
+        const dir = await mkdtemp(join(tmpdir(), 'virtsnap-delete-'));
+        try {
+          const file = join(dir, 'definition.xml');
+          await writeFile(file, xml, { mode: 0o600 });
+          await host.run(virshCommands.defineDomain(file));
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+        journal.note(`${action.disk} defined on ${action.into}`);
+      }
+    },
+    check: async ({ host }) => {
+      if (action.above && (await backingOf(action.above)) !== action.into) return `${action.above} is not backed by ${action.into} yet`;
+      if (action.top) {
+        const defined = definedTops(await host.domainXml(domain, { inactive: true })).get(action.disk);
+        if (defined?.file !== action.into) return `${action.disk} is defined on ${defined?.file ?? '(nothing)'}, not ${action.into}`;
+      }
+      return null;
+    },
+  };
+}

@@ -14,7 +14,7 @@ import type { DomainState, SnapshotSummary } from '../model.js';
 import { attr, child, children, removeChild, setAttr } from '../xml/document.js';
 import { SnapshotXml } from '../xml/snapshot-xml.js';
 import { decideDelete, leafFirst, type DeleteAction, type DeleteRequest, type DeleteScope } from './delete-decide.js';
-import { blockCommitStep, deleteFilesStep, forgetStep, libvirtDeleteStep, type DeleteContext } from './delete-steps.js';
+import { blockCommitStep, offlineCommitStep, deleteFilesStep, forgetStep, libvirtDeleteStep, type DeleteContext } from './delete-steps.js';
 import { surveyDelete } from './delete-survey.js';
 import type { FlowPlan } from './flow-plan.js';
 import { defaultJournalDir, newFlowId } from './journal.js';
@@ -113,6 +113,7 @@ export function deletePlan(host: Host, params: DeleteParams): FlowPlan<DeleteCon
     if (action.kind === 'libvirt') return libvirtDeleteStep(domain, action);
     if (action.kind === 'forget') return forgetStep(domain, action, params.workDir);
     if (action.kind === 'block-commit') return blockCommitStep(domain, action);
+    if (action.kind === 'offline-commit') return offlineCommitStep(domain, action);
     return deleteFilesStep(domain, action);
   });
   const others = params.order.filter((n) => n !== request.snapshot).length;
