@@ -11,7 +11,7 @@ interface Row extends Line {
   owner: number;
 }
 
-/** A domain's checkpoints, oldest first, each with its parent and time, then one row per disk with its bitmap. Fits 80×24. */
+/** A domain's checkpoints, oldest first: each with its time, its parent, then one row per disk with its bitmap. Fits 80×24. */
 export function CheckpointList({ view, theme, height, width }: { view: CheckpointView; theme: Theme; height: number; width: number }) {
   const inner = Math.max(20, width - 4);
   const inside = Math.max(4, height - 2);
@@ -19,7 +19,8 @@ export function CheckpointList({ view, theme, height, width }: { view: Checkpoin
   view.items.forEach((c, i) => {
     const selected = i === view.index;
     const when = c.creationTime !== null ? formatTime(c.creationTime) : '?';
-    rows.push({ text: `${selected ? '>' : ' '} ${c.name}  ${when}  parent: ${c.parent ?? '-'}`, inverse: selected, bold: true, owner: i });
+    rows.push({ text: `${selected ? '>' : ' '} ${c.name}  ${when}`, inverse: selected, bold: true, owner: i });
+    rows.push({ text: `    parent: ${c.parent ?? '- (the first)'}`, owner: i });
     for (const d of c.disks) {
       const tracked = d.checkpoint === 'bitmap' ? `bitmap ${d.bitmap ?? c.name}` : 'not tracked';
       rows.push({ text: `    ${d.name.padEnd(6)} ${tracked}`, owner: i });

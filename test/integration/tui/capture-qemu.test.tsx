@@ -149,7 +149,8 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     await t.press('K', () => t.store.getState().checkpointView?.status === 'ready', 'checkpoints');
     let f = t.frame();
     expect(f).toContain(`Checkpoints of ${name}: 1`);
-    expect(f).toMatch(/> cp-tui {2}\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? {2}parent: -/);
+    expect(f).toMatch(/> cp-tui {2}\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?/);
+    expect(f).toContain('    parent: - (the first)');
     expect(f).toMatch(/ {4}vda {4}bitmap cp-tui/);
     expect(f).toMatch(/ {4}vdb {4}bitmap cp-tui/);
 
@@ -217,6 +218,57 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(names).toContain(kept.name);
     expect(names).not.toContain(dropped.name);
     expect(existsSync(dropped.memoryFile)).toBe(false);
+    for (const shown of t.frames) fits(shown);
+  });
+  it('C → backup job: a full backup, then an incremental one after new writes; K then lists both checkpoints, the newest with the older as its parent', async () => {
+    const { name } = await lab.newDomain({ fillMiB: 16 });
+    const dir = join(mkdtempSync(join(tmpdir(), 'vs-tui-push-')), 'out');
+    dirs.push(dirname(dir));
+    const t = await startOn(name);
+
+    const runPush = async (incremental: boolean) => {
+      await t.press('C', () => t.store.getState().captureMenu !== null, 'menu');
+      await t.press('\u001b[B'.repeat(5), () => t.store.getState().captureMenu?.index === 5, 'backup job row');
+      await t.press('\r', () => t.store.getState().captureForm?.kind === 'backup-push', 'push form', 30_000);
+      await t.press(CTRL_U + dir, () => t.store.getState().captureForm?.path.text === dir, 'directory');
+      if (incremental) await t.press('\t' + RIGHT, () => t.store.getState().captureForm?.incremental === true, 'incremental');
+      await t.press('\r', () => t.store.getState().confirm !== null, 'plan', 60_000);
+      const plan = t.store.getState().confirm!.plan;
+      expect(plan.refusal).toBeNull();
+      await t.press(RIGHT + '\r', () => t.store.getState().confirm?.phase === 'running', 'running');
+      await until(() => t.store.getState().confirm === null, 'backup ended', 180_000, t.frame);
+      await until(() => /backup of .*, checkpoint virtsnap-/.test(t.store.getState().message?.text ?? ''), 'message', 10_000, t.frame);
+      return plan.params as { kind: string; checkpoint: string; since: string | null; disks: { file: string }[] };
+    };
+
+    const full = await runPush(false);
+    expect(full.kind).toBe('full');
+    expect(t.store.getState().message!.text).toBe(`full backup of ${name} in ${dir}, checkpoint ${full.checkpoint}`);
+    await guestWrite(lab, name, '0x6b', '8M', '1M');
+    await flushDisk(lab, name);
+    // checkpoint names are time stamps to the second
+    await new Promise((r) => setTimeout(r, 1100));
+    const inc = await runPush(true);
+    expect(inc).toMatchObject({ kind: 'incremental', since: full.checkpoint });
+
+    // independently: both files check; the incremental holds the new write and is much smaller than the full copy
+    const size = async (file: string) => (JSON.parse((await execa('qemu-img', ['info', '-U', '--output=json', file])).stdout) as { 'actual-size': number })['actual-size'];
+    for (const file of [...full.disks, ...inc.disks].map((d) => d.file)) expect((await execa('qemu-img', ['check', '-U', file])).exitCode).toBe(0);
+    const fullVda = full.disks.find((d) => d.file.includes('/vda.'))!.file;
+    const incVda = inc.disks.find((d) => d.file.includes('/vda.'))!.file;
+    expect(await readsPattern(fullVda, '0x5a', '0', '16M')).toBe(true);
+    expect(await size(incVda)).toBeLessThan((await size(fullVda)) / 4);
+    const map = JSON.parse((await execa('qemu-img', ['map', '-U', '--output=json', incVda])).stdout) as { start: number; length: number; data: boolean; depth: number }[];
+    const own = map.filter((m) => m.data && m.depth === 0);
+    expect(own.some((m) => m.start <= 8 * 2 ** 20 && m.start + m.length >= 9 * 2 ** 20)).toBe(true);
+    expect(own.reduce((sum, m) => sum + m.length, 0)).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect((await lab.virsh('checkpoint-list', name, '--name')).stdout.trim().split('\n')).toEqual([full.checkpoint, inc.checkpoint]);
+
+    await t.press('K', () => t.store.getState().checkpointView?.status === 'ready', 'checkpoints');
+    const f = t.frame();
+    expect(f).toContain(`Checkpoints of ${name}: 2`);
+    expect(f).toContain(`${full.checkpoint}`);
+    expect(f).toMatch(new RegExp(`${inc.checkpoint} .*\\n.*parent: ${full.checkpoint}`));
     for (const shown of t.frames) fits(shown);
   });
 });
