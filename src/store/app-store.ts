@@ -95,7 +95,7 @@ export function createAppStore(host: Host, options: AppStoreOptions = {}): AppSt
         if (!picked) return null;
         const loaded = get().snapshots[snapshotKey(picked.domain, picked.snapshot)];
         return { ...picked, description: loaded?.status === 'ready' ? loaded.value.detail.description : undefined };
-      }),
+      }, journal),
     };
   });
 }

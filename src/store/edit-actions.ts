@@ -5,7 +5,10 @@
 import type { TerminalHandoff } from '../engine/editor.js';
 import { runEditor } from '../engine/editor.js';
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { editDescription, setCurrentSnapshot } from '../engine/flows/edit-operations.js';
+import { planCurrent, planDescription } from '../engine/flows/metadata-flows.js';
+import { runFlow } from '../engine/flows/flow-run.js';
+import type { Journal } from '../engine/flows/journal.js';
+import type { FlowPlan as AnyFlowPlan } from '../engine/flows/flow-plan.js';
 import { describeProblem, runEditLoop, SnapshotEditSession, type ProblemDecision } from '../engine/flows/edit-session.js';
 import { planRename } from '../engine/flows/rename-flow.js';
 import type { Host } from '../engine/host.js';
@@ -76,8 +79,16 @@ export function editActions(
   set: (patch: Patch) => void,
   /** The selected domain and snapshot (and its loaded description, when known). */
   selection: () => { domain: string; snapshot: string; description: string | null | undefined } | null,
+  journal: Journal,
 ): EditActions {
   const fail = (error: unknown) => get().say(describeError(error).message, 'error');
+
+  /** A metadata change as a journaled flow, like every change; throws libvirt's words on failure. */
+  const runMetadataFlow = async <C,>(flow: AnyFlowPlan<C>): Promise<void> => {
+    if (flow.refusal) throw new Error(flow.refusal);
+    const outcome = await runFlow(flow, { journal });
+    if (outcome.status !== 'done') throw outcome.error instanceof Error ? outcome.error : new Error(`${flow.title}: ${outcome.status}`);
+  };
 
   const rename = async (to: string) => {
     const picked = selection();
@@ -179,9 +190,11 @@ export function editActions(
           if (prompt.value === picked.snapshot) return get().say('rename cancelled: the name is unchanged');
           await rename(prompt.value);
         } else {
-          const result = await editDescription(host, picked.domain, picked.snapshot, prompt.value === '' ? null : prompt.value);
-          get().say(result.changed ? `description of “${picked.snapshot}” saved` : 'description unchanged');
-          if (result.changed) await get().refresh();
+          const flow = await planDescription(host, { domain: picked.domain, snapshot: picked.snapshot, description: prompt.value === '' ? null : prompt.value });
+          if (flow.params.unchanged) return get().say('description unchanged');
+          await runMetadataFlow(flow);
+          get().say(`description of “${picked.snapshot}” saved`);
+          await get().refresh();
         }
       } catch (error) {
         // The typed text goes back into the prompt: nothing the operator typed is lost.
@@ -196,7 +209,9 @@ export function editActions(
       const picked = selection();
       if (!picked) return;
       try {
-        await setCurrentSnapshot(host, picked.domain, picked.snapshot);
+        const flow = await planCurrent(host, { domain: picked.domain, snapshot: picked.snapshot });
+        if (flow.params.unchanged) return get().say(`“${picked.snapshot}” already is the current snapshot`);
+        await runMetadataFlow(flow);
         get().say(`“${picked.snapshot}” is now the current snapshot`);
         await get().refresh();
       } catch (error) {

@@ -33,7 +33,7 @@ function selectedName(store: ReturnType<typeof createAppStore>): string | null {
 function startApp(options: { readonly?: boolean } = {}) {
   const host = openHost({ uri: demoUri(), readonly: options.readonly });
   hosts.push(host);
-  const { app, store } = renderApp(host);
+  const { app, store, journal } = renderApp(host);
   const frame = () => {
     const shown = app.lastFrame() ?? '';
     // kept for the timeout message: the frame and the last virsh commands
@@ -48,7 +48,7 @@ function startApp(options: { readonly?: boolean } = {}) {
     app.stdin.write(keys);
     if (expect) await until(() => expect(frame()), what);
   };
-  return { app, store, frame, press, host };
+  return { app, store, frame, press, host, journal };
 }
 
 describe('TUI on the demo host', () => {
@@ -206,7 +206,7 @@ describe('TUI on the demo host', () => {
   });
 
   it('edits the description inline and sets the current snapshot', async () => {
-    const { frame, press, store } = startApp();
+    const { frame, press, store, journal } = startApp();
     await until(() => frame().includes('fresh-install'), 'tree');
     await press('\t');
     await press('j', () => selectedName(store) === 'nginx configured');
@@ -215,9 +215,14 @@ describe('TUI on the demo host', () => {
     expect(store.getState().prompt!.value).toBe('nginx + certbot, vhosts for www and shop');
     for (let i = 0; i < 'www and shop'.length; i++) await press('\u007f');
     await press('everything <&> "q"');
-    await press('\r', (f) => f.includes('nginx + certbot, vhosts for everything <&> "q"'), 'saved and shown');
+    await press('\r', (f) => f.includes('nginx + certbot, vhosts for everything <&> "q"') && f.includes('description of “nginx configured” saved'), 'saved and shown');
     await press('s', (f) => f.includes('*nginx configured'), 'current mark moved');
     expect(store.getState().domains!.find((d) => d.name === 'web-01')!.currentSnapshot).toBe('nginx configured');
+    // both changes are flows like any other: journaled, and closed as done
+    expect(journal.flows().map((f) => [f.begin.kind, f.end?.status])).toEqual([
+      ['description', 'done'],
+      ['current', 'done'],
+    ]);
   });
 
   it('renames an internal snapshot only when forced by typing, and keeps its children attached', async () => {
