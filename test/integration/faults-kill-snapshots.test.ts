@@ -134,9 +134,9 @@ describeLab('faults: SIGKILL after each step of create, revert and delete, then 
   };
 
   for (const kase of [create, revert, remove, forget] as KillCase<never>[]) {
-    for (const pickUp of ['resume', 'rollback'] as const) {
-      it(`${kase.flow}: killed after each step, then ${pickUp}`, { timeout: 600_000 }, async () => {
-        const records = await killMatrix(lab, kase, pickUp);
+    for (const [when, pickUp] of [['after', 'resume'], ['after', 'rollback'], ['during', 'resume']] as const) {
+      it(`${kase.flow}: killed ${when} each step, then ${pickUp}`, { timeout: 600_000 }, async () => {
+        const records = await killMatrix(lab, kase, pickUp, when);
         expect(records.every((r) => r.fault === 'sigkill')).toBe(true);
         expectClean(records);
       });

@@ -1,7 +1,9 @@
 // The SIGKILL fault matrix, shared by the faults-kill-*.test.ts files: each flow is planned
 // (`--dry-run --json` lists its step ids), then run once per step with the built CLI killed
-// (SIGKILL, VIRTSNAP_TEST_KILL_AFTER_STEP) right after that step is journaled done, on a fresh
-// domain with known data, and picked up again with `resume --yes` or `resume --rollback --yes`.
+// (SIGKILL, VIRTSNAP_TEST_KILL_AFTER_STEP) right after that step is journaled done, or
+// (VIRTSNAP_TEST_KILL_DURING_STEP) right after it is journaled started, so that resume finds it in
+// doubt and must check the host before running it, on a fresh domain with known data, and
+// picked up again with `resume --yes` or `resume --rollback --yes`.
 // After each: the journal closed as done / rolled-back, the domain consistent (faults.ts), and
 // the data regions read back where the flow's meaning says they must be.
 
@@ -70,7 +72,7 @@ export function imgFiles(lab: Lab, part: string): string[] {
  * the caller asserts that all are consistent and lost nothing (one failing step does not hide
  * the others).
  */
-export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp): Promise<FaultRecord[]> {
+export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp, when: 'after' | 'during' = 'after'): Promise<FaultRecord[]> {
   const records: FaultRecord[] = [];
   let steps: string[] | null = null;
   for (let i = 0; steps === null || i < steps.length; i++) {
@@ -83,7 +85,8 @@ export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp)
     const problems: string[] = [];
     let data: DataCheck = { bytesVerified: 0, bytesLost: 0, problems: [] };
     let outcome: FaultRecord['outcome'] = 'failed';
-    const run = await virtsnap(state, [...args, '--yes', '--json'], { VIRTSNAP_TEST_KILL_AFTER_STEP: step });
+    const hook: Record<string, string> = when === 'after' ? { VIRTSNAP_TEST_KILL_AFTER_STEP: step } : { VIRTSNAP_TEST_KILL_DURING_STEP: step };
+    const run = await virtsnap(state, [...args, '--yes', '--json'], hook);
     if (run.signal !== 'SIGKILL') {
       // a step that is skipped on this domain (a freeze without an agent) is never journaled done
       const skipped = run.stdout
@@ -93,15 +96,16 @@ export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp)
           const e = JSON.parse(l) as { step?: string; event?: string };
           return e.step === step && e.event === 'skipped';
         });
-      if (!skipped) problems.push(`not killed after ${step}: exit ${String(run.exitCode)}: ${run.stderr.trim().split('\n').slice(0, 12).join(' / ')}`);
+      if (!skipped) problems.push(`not killed ${when} ${step}: exit ${String(run.exitCode)}: ${run.stderr.trim().split('\n').slice(0, 12).join(' / ')}`);
       await discard(lab, ctx.domain);
       if (skipped) continue;
-      records.push(recordFault({ fault: 'sigkill', flow: kase.flow, step, outcome, consistent: false, bytesVerified: 0, bytesLost: 0, problems }));
+      records.push(recordFault({ fault: 'sigkill', flow: kase.flow, step: `${when} ${step}`, outcome, consistent: false, bytesVerified: 0, bytesLost: 0, problems }));
       continue;
     }
     const [flow] = await journalFlows(state);
     if (flow?.status !== 'unfinished') problems.push(`the journal says ${flow?.status ?? 'nothing'} after the kill, not unfinished`);
-    else if (!flow.done.includes(step)) problems.push(`the journal does not list ${step} as done: done ${flow.done.join(', ')}`);
+    else if (when === 'after' && !flow.done.includes(step)) problems.push(`the journal does not list ${step} as done: done ${flow.done.join(', ')}`);
+    else if (when === 'during' && flow.inDoubt !== step) problems.push(`the journal does not list ${step} in doubt: ${flow.inDoubt ?? 'none'}`);
     let rollbackRefused: string | undefined;
     if (flow) {
       let resume = await virtsnap(state, ['resume', flow.id, ...(pickUp === 'rollback' ? ['--rollback'] : []), '--yes']);
@@ -133,7 +137,7 @@ export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp)
       recordFault({
         fault: 'sigkill',
         flow: kase.flow,
-        step,
+        step: `${when} ${step}`,
         outcome,
         ...(rollbackRefused ? { rollbackRefused } : {}),
         consistent: inconsistent.length === 0 && verdict.problems.length === 0,
@@ -152,5 +156,5 @@ export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp)
 export function expectClean(records: FaultRecord[]): void {
   expect(records.length).toBeGreaterThan(0);
   const bad = records.filter((r) => r.problems.length > 0 || r.outcome === 'failed' || r.bytesLost > 0);
-  expect(bad.map((r) => `${r.flow} killed after ${r.step ?? '?'}, ${r.outcome}: ${r.problems.join('; ')}`)).toEqual([]);
+  expect(bad.map((r) => `${r.flow} killed ${r.step ?? '?'}, ${r.outcome}: ${r.problems.join('; ')}`)).toEqual([]);
 }
