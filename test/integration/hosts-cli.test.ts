@@ -9,6 +9,10 @@ import { main } from '../../src/cli.js';
 import { demoUri } from '../../src/engine/connect.js';
 import { hostsFilePath } from '../../src/engine/hosts-file.js';
 import { prestartVirsh } from '../../src/engine/virsh/prestart.js';
+import { VirshSession } from '../../src/engine/virsh/session.js';
+import { virshCommands } from '../../src/engine/virsh/commands.js';
+import { VirshTimeoutError } from '../../src/engine/virsh/errors.js';
+import { createServer, type Socket } from 'node:net';
 
 function configDir(): NodeJS.ProcessEnv {
   return { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'vs-hosts-')), HOME: tmpdir() };
@@ -103,6 +107,34 @@ describe('virtsnap hosts', () => {
       expect(bad.exitCode).toBe(1);
       expect(bad.stderr).toContain('failed to connect to the hypervisor');
       expect(bad.stderr).toContain("failed to parse xml document '/nonexistent.xml'");
+    }
+  });
+
+  it('a host that accepts the connection and never answers: the queries in flight share one timeout, not one each', async () => {
+    // a TCP listener that never speaks: ssh waits for a banner that does not come
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'vs-silent-'));
+    const session = new VirshSession({ uri: `qemu+ssh://root@127.0.0.1:${port}/system?no_verify=1&command=${join(dir, 'ssh')}` });
+    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec ssh -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o BatchMode=yes "$@"\n`, { mode: 0o755 });
+    try {
+      const started = performance.now();
+      const results = await Promise.allSettled([
+        session.run(virshCommands.domainList(), { timeoutMs: 1500 }),
+        session.run(virshCommands.domainStates(), { timeoutMs: 1500 }),
+        session.run(virshCommands.persistentDomainNames(), { timeoutMs: 1500 }),
+      ]);
+      const elapsed = performance.now() - started;
+      expect(results.every((r) => r.status === 'rejected' && r.reason instanceof VirshTimeoutError)).toBe(true);
+      // one connection attempt for the batch: about one timeout, not three in a row
+      expect(elapsed).toBeLessThan(3000);
+      expect(session.generation).toBe(1);
+    } finally {
+      await session.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
     }
   });
 

@@ -95,6 +95,8 @@ export class VirshSession implements VirshRunner {
   /** Incremented each time a virsh process is started: 1 for the first. */
   generation = 0;
   private readonly restartListeners = new Set<RestartListener>();
+  /** Whether the running virsh has answered a command. */
+  private answered = false;
   private fallback: OneShotRunner | null = null;
   /** Markers of commands that were sent again: their output, if any, is dropped. */
   private abandoned: string[] = [];
@@ -244,6 +246,7 @@ export class VirshSession implements VirshRunner {
     this.stdoutBuf = '';
     this.stderrBuf = '';
     this.abandoned = [];
+    this.answered = false;
     this.generation++;
     // The first virsh may already be running: started by the executable while it loaded.
     const prestarted = this.generation === 1 && this.virshPath === 'virsh' ? takePrestartedVirsh(this.uri, this.readonly) : null;
@@ -309,6 +312,7 @@ export class VirshSession implements VirshRunner {
     clearTimeout(job.timer);
     clearTimeout(job.stallTimer);
     this.inFlight.shift();
+    this.answered = true;
     const link = this.link.take(stderr);
     const outcome = interpretOutput(job.command.args, stdout, link.stderr);
     const durationMs = Number(process.hrtime.bigint() - job.startedHr!) / 1e6;
@@ -340,8 +344,10 @@ export class VirshSession implements VirshRunner {
     if (at < 0) return;
     clearTimeout(job.stallTimer);
     this.inFlight.splice(at, 1);
-    // The queries written with it are sent again to the next virsh.
-    this.requeueInFlight();
+    // The queries written with it are sent again to the next virsh, unless this one never
+    // connected (a host that does not answer): they share its fate rather than each wait again.
+    if (this.connected()) this.requeueInFlight();
+    else this.failInFlight((other) => new VirshTimeoutError(other.command.args, job.timeoutMs), 'timeout');
     const error = new VirshTimeoutError(job.command.args, job.timeoutMs, { stdout: this.stdoutBuf, stderr: this.stderrBuf });
     this.log.finish(job.entry!, 'timeout', job.startedHr!, error.message);
     job.reject(error);
@@ -356,16 +362,34 @@ export class VirshSession implements VirshRunner {
     if (this.proc !== proc) return;
     this.proc = null;
     const job = this.inFlight.shift();
-    // The queries written after it are sent again to the next virsh.
-    this.requeueInFlight();
+    const stderr = notFound ? `cannot run ${this.virshPath}: install libvirt-clients` : this.stderrBuf;
+    // The queries written after it are sent again to the next virsh; but a virsh that never
+    // connected fails them all with its message: one attempt per batch, not one per query.
+    if (this.connected()) this.requeueInFlight();
+    else this.failInFlight((other) => new VirshDiedError(other.command.args, exitCode, signal, stderr), 'died');
     if (job) {
       clearTimeout(job.timer);
       clearTimeout(job.stallTimer);
-      const stderr = notFound ? `cannot run ${this.virshPath}: install libvirt-clients` : this.stderrBuf;
       const error = new VirshDiedError(job.command.args, exitCode, signal, stderr);
       this.log.finish(job.entry!, 'died', job.startedHr!, error.message);
       job.reject(error);
     }
     this.pump();
+  }
+
+  /** virsh reads commands (it echoes them) only once it has connected. */
+  private connected(): boolean {
+    return this.answered || this.stdoutBuf !== '';
+  }
+
+  /** Fails every command written to the virsh that is going away. */
+  private failInFlight(errorFor: (job: Job) => VirshError, outcome: 'died' | 'timeout'): void {
+    for (const job of this.inFlight.splice(0)) {
+      clearTimeout(job.timer);
+      clearTimeout(job.stallTimer);
+      const error = errorFor(job);
+      this.log.finish(job.entry!, outcome, job.startedHr!, error.message);
+      job.reject(error);
+    }
   }
 }
