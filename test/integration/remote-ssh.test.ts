@@ -108,6 +108,23 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect((await lab.virsh('snapshot-current', other.name, '--name')).stdout.trim()).toBe('i1');
   });
 
+  it('guided revert to an external snapshot over SSH: the new overlay is made with qemu-img on the host', async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    const x1Overlay = join(dirname(disks.vda), `${name}-vda.x1.qcow2`);
+    expect((await lab.virsh('snapshot-create-as', name, 'x1', '--disk-only', '--diskspec', `vda,snapshot=external,file=${x1Overlay}`, '--diskspec', 'vdb,snapshot=no')).exitCode).toBe(0);
+    const before = sshd.logins();
+    const reverted = await virtsnap('revert', name, 'x1', '--no-safety-snapshot', '--yes', '--json', '-c', uri);
+    expect(reverted.exitCode).toBe(0);
+    const lines = reverted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; steps?: { id: string }[]; status?: string });
+    expect(lines[0]!.steps!.map((st) => st.id)).toContain('overlay:vda');
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done' });
+    expect(sshd.logins() - before).toBe(2);
+    const overlay = `${dirname(disks.vda)}/${name}-vda.x1-r1.qcow2`;
+    expect(await chainFiles(overlay)).toEqual([overlay, disks.vda]);
+    expect((await lab.virsh('domblklist', name)).stdout).toContain(overlay);
+    expect((await lab.virsh('snapshot-current', name, '--name')).stdout.trim()).toBe('x1');
+  });
+
   it("delete over SSH: the survey reads the images' chains on the host", async () => {
     const { name, disks } = await lab.newDomain({ running: false });
     const overlay = join(dirname(disks.vda), `${name}-vda.x1.qcow2`);

@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { filesOf } from '../host-files.js';
 import type { Host } from '../host.js';
 import { parseDomState } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
@@ -68,7 +69,7 @@ export async function planGuided(input: GuidedInput): Promise<{ params: GuidedPa
   const warnings: string[] = [];
   const fail = (refusal: string) => ({ params: null, refusal, notes, warnings });
   if (!facts.filesReadable) {
-    return fail('this libvirt cannot revert to an external snapshot itself, and the guided revert creates image files with qemu-img on this machine: it needs a local connection (qemu:///system or qemu:///session)');
+    return fail("this libvirt cannot revert to an external snapshot itself, and the guided revert creates image files with qemu-img where the images are: it needs a local connection (qemu:///system or qemu:///session) or qemu+ssh");
   }
   const definition = snapshotDefinition(facts.snapshotXml);
   if (definition === null) return fail(`snapshot “${detail.name}” records no domain definition, so there is nothing to revert the disks and configuration to`);
@@ -86,7 +87,7 @@ export async function planGuided(input: GuidedInput): Promise<{ params: GuidedPa
     let file = '';
     for (let n = 1; ; n++) {
       file = join(dirname(base), `${fileSafe(domain)}-${fileSafe(spec.name)}.${fileSafe(detail.name)}-r${n}.qcow2`);
-      if (!existsSync(file) && !used.has(file)) break;
+      if (!facts.fileExists(file) && !used.has(file)) break;
     }
     used.add(file);
     overlays.push({ target: spec.name, base, baseFormat: info.format, file });
@@ -97,7 +98,7 @@ export async function planGuided(input: GuidedInput): Promise<{ params: GuidedPa
   }
   if (overlays.length === 0) return fail(`snapshot “${detail.name}” covers no disk externally`);
   if (detail.memory.mode === 'external') {
-    if (!detail.memory.file || !existsSync(detail.memory.file)) return fail(`cannot revert: the snapshot's memory file ${detail.memory.file ?? '(none recorded)'} is missing`);
+    if (!detail.memory.file || !facts.fileExists(detail.memory.file)) return fail(`cannot revert: the snapshot's memory file ${detail.memory.file ?? '(none recorded)'} is missing`);
   }
 
   const sources = new Map(overlays.map((o) => [o.target, o.file]));
@@ -197,24 +198,25 @@ export function guidedSteps<C extends GuidedContext>(domain: string, snapshot: s
       commands: [overlayCommand(overlay.base, overlay.baseFormat, overlay.file)],
       creates: [overlay.file],
       leavesState: `${domain} is shut off with its definition unchanged; new overlay files exist but nothing uses them`,
-      run: async () => {
-        await createOverlay(overlay.base, overlay.baseFormat, overlay.file);
+      // On the host where the images are: here, or over SSH.
+      run: async ({ host }) => {
+        await createOverlay(overlay.base, overlay.baseFormat, overlay.file, filesOf(host));
       },
-      check: async () => {
-        if (!existsSync(overlay.file)) return `${overlay.file} does not exist`;
-        const info = await readImage(overlay.file);
+      check: async ({ host }) => {
+        if ((await filesOf(host).probe([overlay.file])).get(overlay.file)?.exists !== true) return `${overlay.file} does not exist`;
+        const info = await readImage(overlay.file, filesOf(host));
         return info.backing === overlay.base ? null : `${overlay.file} is backed by ${info.backing ?? 'nothing'}, not ${overlay.base}`;
       },
       undo: {
         title: `remove ${overlay.file} (only while the domain does not use it)`,
         commands: [removeCommand],
         run: async ({ host }, journal) => {
-          if (!existsSync(overlay.file)) return;
+          if ((await filesOf(host).probe([overlay.file])).get(overlay.file)?.exists === false) return;
           if ((await sourcesInUse(host, domain)).has(overlay.file)) {
             journal.note(`${overlay.file} is in use by ${domain}; it stays`);
             return;
           }
-          await rm(overlay.file, { force: true });
+          await filesOf(host).remove([overlay.file]);
         },
       },
     });

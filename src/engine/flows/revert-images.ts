@@ -58,9 +58,16 @@ export function overlayCommand(base: string, baseFormat: string, file: string): 
 }
 
 /** Creates the overlay; refuses to touch a file that exists (qemu-img would overwrite it). */
-export async function createOverlay(base: string, baseFormat: string, file: string): Promise<void> {
-  if (existsSync(file)) throw new Error(`${file} exists already; it is not overwritten`);
+export async function createOverlay(base: string, baseFormat: string, file: string, files?: HostFiles): Promise<void> {
   const command = overlayCommand(base, baseFormat, file);
+  if (files) {
+    // where the images are (this machine or over SSH): unknown existence counts as existing
+    if ((await files.probe([file])).get(file)?.exists !== false) throw new Error(`${file} exists already (or cannot be checked on ${files.where}); it is not overwritten`);
+    const created = await files.qemuImg(command.args, { timeoutMs: QEMU_IMG_TIMEOUT_MS });
+    if (created.failed) throw new Error(`qemu-img create ${file} on ${files.where}: ${created.notRun ?? (created.stderr.trim() || (created.timedOut ? 'timed out' : 'failed'))}`);
+    return;
+  }
+  if (existsSync(file)) throw new Error(`${file} exists already; it is not overwritten`);
   const result = await execa(command.program, [...command.args], {
     reject: false,
     timeout: QEMU_IMG_TIMEOUT_MS,
