@@ -198,7 +198,7 @@ export function addChecks(...checks: DataCheck[]): DataCheck {
 
 // ---------------------------------------------------------------------------- the record
 
-export type FaultKind = 'sigkill' | 'libvirtd-restart' | 'full-filesystem' | 'chain-loop' | 'chain-missing' | 'hung-process';
+export type FaultKind = 'sigkill' | 'libvirtd-restart' | 'full-filesystem' | 'chain-loop' | 'chain-missing' | 'qemu-crash';
 
 export interface FaultRecord {
   fault: FaultKind;
