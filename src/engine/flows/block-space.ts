@@ -60,7 +60,7 @@ export async function mappedBytes(
 }
 
 /** `qemu-img map` run on the host over SSH (its files are there, not here); null when it cannot tell. */
-async function remoteMappedBytes(host: Host, image: string, depthFrom: number, depthTo: number): Promise<number | null> {
+export async function remoteMappedBytes(host: Host, image: string, depthFrom: number, depthTo: number): Promise<number | null> {
   const result = await filesOf(host).qemuImg(['map', '-U', '--output=json', image], { timeoutMs: 60_000 });
   if (result.failed) return null;
   try {

@@ -17,7 +17,8 @@ import { virshCommands } from '../virsh/commands.js';
 import { BlockPlanError, type ChainChange, type CommitMode } from './block-chain-change.js';
 import type { BlockPlan } from './block-flow.js';
 import { NO_BLOCK_JOBS, runningJob } from './block-plan.js';
-import { freeBytesFor, isLocalUri, mappedBytes, spaceVerdict, type CopyEstimate } from './block-space.js';
+import { filesOf } from '../host-files.js';
+import { freeBytesFor, isLocalUri, mappedBytes, remoteMappedBytes, spaceVerdict, type CopyEstimate } from './block-space.js';
 
 export interface CopyRequest {
   domain: string;
@@ -75,6 +76,15 @@ export async function planBlockCopy(host: Host, request: CopyRequest): Promise<B
   if (isLocalUri(host.uri)) {
     if (existsSync(dest)) refusal ??= `${dest} exists: libvirt would overwrite it; choose a new file`;
     else if (!existsSync(dirname(dest)) || !statSync(dirname(dest)).isDirectory()) refusal ??= `${dirname(dest)} is not a directory`;
+  } else if (filesOf(host).kind === 'ssh') {
+    // checked on the host, over SSH
+    const files = filesOf(host);
+    const facts = await files.probe([dest, dirname(dest)]);
+    const target = facts.get(dest);
+    const parent = facts.get(dirname(dest));
+    if (target?.exists) refusal ??= `${dest} exists on ${files.where}: libvirt would overwrite it; choose a new file`;
+    else if (parent && !(parent.exists && parent.directory)) refusal ??= `${dirname(dest)} is not a directory on ${files.where}`;
+    else if (!target || !parent) warnings.push(`${dest} is on ${host.uri}: whether it exists is unknown (the check on ${files.where} did not answer)`);
   } else warnings.push(`${dest} is on ${host.uri}: whether it exists and the free space there are not checked`);
   let copy: CopyEstimate | null = null;
   if (isLocalUri(host.uri)) {
@@ -83,6 +93,9 @@ export async function planBlockCopy(host: Host, request: CopyRequest): Promise<B
     } catch {
       copy = null;
     }
+  } else if (filesOf(host).kind === 'ssh') {
+    const bytes = await remoteMappedBytes(host, change.mapImage, change.depthFrom, change.depthTo);
+    copy = bytes === null ? null : { bytes, basis: 'qemu-img map' };
   }
   if (copy === null) warnings.push('could not measure how much data the copy takes');
   const freeBytes = await freeBytesFor(host, dest);
