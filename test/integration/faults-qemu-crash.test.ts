@@ -15,7 +15,7 @@ import { checkRegions, freshState, inconsistencies, journalFlows, recordFault, r
 import { topOf, virshSnapshot, writeRegions } from './faults-kill.js';
 
 const A: Region = { pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }; // the lab's fill, in the base
-const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 2 }; // in the overlay
+const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 2 };
 
 describeLab('faults: QEMU killed right after a flow reported success (real QEMU, the built CLI)', () => {
   let lab: Lab;
@@ -38,32 +38,92 @@ describeLab('faults: QEMU killed right after a flow reported success (real QEMU,
     }
   }
 
-  for (const flow of ['pull', 'commit'] as const) {
-    it(`${flow}: every byte is on disk when the flow says done, so QEMU dying then loses nothing`, async () => {
+  const C: Region = { pattern: '0x43', offsetMiB: 24, lengthMiB: 2 };
+  const D: Region = { pattern: '0x44', offsetMiB: 32, lengthMiB: 2 };
+
+  interface CrashCase {
+    flow: string;
+    /** Data and snapshots before the flow; returns the flow's CLI arguments. */
+    prepare(name: string, vda: string): Promise<string[]>;
+    /** The regions the disk's chain must hold afterwards. */
+    regions: Region[];
+  }
+  const cases: CrashCase[] = [
+    {
+      flow: 'pull',
+      async prepare(name) {
+        await virshSnapshot(lab, name, 'e1');
+        await writeRegions(lab, name, [B]);
+        return ['pull', '-c', lab.uri, name, 'vda', '--yes'];
+      },
+      regions: [A, B],
+    },
+    {
+      flow: 'commit (active, pivot)',
+      async prepare(name) {
+        await virshSnapshot(lab, name, 'e1');
+        await writeRegions(lab, name, [B]);
+        return ['commit', '-c', lab.uri, name, 'vda', '--active', '--pivot', '--yes'];
+      },
+      regions: [A, B],
+    },
+    {
+      flow: 'commit (a middle layer into the base)',
+      async prepare(name, vda) {
+        await writeRegions(lab, name, [B]);
+        await virshSnapshot(lab, name, 'e1');
+        const middle = await topOf(lab, name);
+        await writeRegions(lab, name, [C]);
+        await virshSnapshot(lab, name, 'e2');
+        await writeRegions(lab, name, [D]);
+        return ['commit', '-c', lab.uri, name, 'vda', '--top', middle, '--base', vda, '--yes'];
+      },
+      regions: [A, B, C, D],
+    },
+    {
+      flow: 'delete (libvirt merges the overlay)',
+      async prepare(name) {
+        await writeRegions(lab, name, [B]);
+        await virshSnapshot(lab, name, 'e1');
+        await writeRegions(lab, name, [C]);
+        await virshSnapshot(lab, name, 'e2');
+        await writeRegions(lab, name, [D]);
+        return ['delete', '-c', lab.uri, name, 'e1', '--yes'];
+      },
+      regions: [A, B, C, D],
+    },
+    {
+      flow: 'backup (temporary snapshot)',
+      async prepare(name) {
+        await writeRegions(lab, name, [B]);
+        return ['backup', '-c', lab.uri, name, '--to', join(lab.dir, `${name}-backup`), '--yes'];
+      },
+      regions: [A, B],
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.flow}: every byte is on disk when the flow says done, so QEMU dying then loses nothing`, async () => {
       const started = Date.now();
       const { name, disks } = await lab.newDomain({ fillMiB: 8 });
-      await virshSnapshot(lab, name, 'e1');
-      await writeRegions(lab, name, [B]);
-      const overlay = await topOf(lab, name);
+      const args = await c.prepare(name, disks.vda);
       const state = freshState();
-      const args = flow === 'pull' ? ['pull', '-c', lab.uri, name, 'vda', '--yes'] : ['commit', '-c', lab.uri, name, 'vda', '--active', '--pivot', '--yes'];
       const r = await virtsnap(state, args);
       expect(r.exitCode, r.stderr).toBe(0);
       const top = await topOf(lab, name);
-      expect(top).toBe(flow === 'pull' ? overlay : disks.vda);
 
       await killQemu(name);
       const problems: string[] = [];
       const [journaled] = await journalFlows(state);
       if (journaled?.status !== 'done') problems.push(`the journal says ${journaled?.status ?? 'nothing'}`);
-      const started2 = await lab.virsh('start', name);
-      if (started2.exitCode !== 0) problems.push(`the domain does not start again: ${started2.stderr.trim()}`);
+      const restarted = await lab.virsh('start', name);
+      if (restarted.exitCode !== 0) problems.push(`the domain does not start again: ${restarted.stderr.trim()}`);
       problems.push(...(await inconsistencies(lab, name)));
-      // read the files as the restarted QEMU opened them, before it writes anything
-      const data = await checkRegions(top, [A, B], `vda (${top}) after QEMU died`);
+      // the files as the restarted QEMU opened them, before it writes anything
+      const data = await checkRegions(top, c.regions, `vda (${top}) after QEMU died`);
       const record = recordFault({
         fault: 'qemu-crash',
-        flow,
+        flow: c.flow,
         step: 'after done',
         outcome: 'finished',
         consistent: problems.length === 0,
