@@ -3,12 +3,13 @@
 // Everything that reads disk images goes over SSH (one multiplexed connection); logins are
 // counted from sshd's own log; the sshd process serving libvirt is killed during a commit.
 
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
-import { openHost } from '../../src/engine/connect.js';
+import { demoUri, openHost } from '../../src/engine/connect.js';
+import { hostsFilePath } from '../../src/engine/hosts-file.js';
 import { listDomainsWithSnapshots } from '../../src/engine/domain-listing.js';
 import { planBlockCommit } from '../../src/engine/flows/block-plan.js';
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
@@ -63,6 +64,41 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect((await files.listDirectories([`${lab.dir}/img`])).get(`${lab.dir}/img`)).toContain(disks.vda.split('/').at(-1));
     // four commands, one login: the rest went through the control socket
     expect(sshd.logins() - before).toBe(1);
+  });
+
+  it('20 hosts in the hosts file (18 test-driver URIs, the lab over SSH and locally): hosts and list --host stay fast', async () => {
+    const env = { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'vs-hosts-')), HOME: tmpdir() };
+    const file = hostsFilePath(env);
+    mkdirSync(dirname(file), { recursive: true });
+    const tables = [
+      `[hosts.lab-ssh]\nuri = "${uri}"\n`,
+      `[hosts.lab-local]\nuri = "${lab.uri}"\n`,
+      ...Array.from({ length: 18 }, (_, i) => `[hosts.test-${i + 1}]\nuri = "${demoUri()}"\nreadonly = true\n`),
+    ];
+    writeFileSync(file, tables.join('\n'));
+    const run = async (...args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const started = performance.now();
+      const exitCode = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTty: false, env });
+      return { stdout, stderr, exitCode, ms: performance.now() - started };
+    };
+    const hosts = await run('hosts', '--json');
+    expect(hosts.exitCode).toBe(0);
+    const json = JSON.parse(hosts.stdout) as { hosts: { name: string; reachable: boolean; libvirt: string | null; hypervisor: string | null }[] };
+    expect(json.hosts).toHaveLength(20);
+    expect(json.hosts.every((h) => h.reachable)).toBe(true);
+    expect(json.hosts.find((h) => h.name === 'lab-ssh')).toMatchObject({ libvirt: '9.0.0', hypervisor: expect.stringMatching(/^QEMU 7\.2\./) });
+    expect(json.hosts.find((h) => h.name === 'lab-local')).toMatchObject({ libvirt: '9.0.0', hypervisor: expect.stringMatching(/^QEMU 7\.2\./) });
+    const viaSsh = await run('list', '--json', '--host', 'lab-ssh');
+    const viaUri = await run('list', '--json', '-c', uri);
+    expect(viaSsh.exitCode).toBe(0);
+    expect(JSON.parse(viaSsh.stdout)).toEqual(JSON.parse(viaUri.stdout));
+    const test20 = await run('list', '--host', 'test-18');
+    expect(test20.exitCode).toBe(0);
+    console.log(`20 hosts: hosts --json ${hosts.ms.toFixed(0)} ms; list --host lab-ssh ${viaSsh.ms.toFixed(0)} ms (-c URI ${viaUri.ms.toFixed(0)} ms); list --host test-18 ${test20.ms.toFixed(0)} ms`);
+    // the hosts file costs a file read: the other 19 hosts are not connected
+    expect(viaSsh.ms).toBeLessThan(viaUri.ms + 500);
   });
 
   it('list, tree, create (external: the planner checks files over SSH), edit and revert through the CLI', async () => {
