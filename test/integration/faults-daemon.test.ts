@@ -1,16 +1,18 @@
-// Fault: libvirtd restarted while a block job runs. The Linux guest (guest.ts) writes its checked
-// stream; the built CLI pulls vda's base into the overlay at a rate that keeps the job going for
-// several seconds; meanwhile the lab's daemon is stopped and started again (scripts/lab
-// restart-daemon: QEMU keeps running and the new daemon reconnects to it). The job must be seen
-// again (`virtsnap jobs`), and finished by the CLI or by `virtsnap resume`; then the domain is
-// consistent, the journal closed, and every block the guest flushed is in the overlay.
+// Fault: libvirtd restarted while a block job runs. A pull under the Linux guest's I/O (guest.ts
+// writes its checked stream), and an active commit with pivot of qemu-io patterns, each at a rate
+// that keeps the job going for several seconds; meanwhile the lab's daemon is stopped and started
+// again (scripts/lab restart-daemon: QEMU keeps running and the new daemon reconnects to it). The
+// job must be seen again (`virtsnap jobs`), and finished by the CLI or by `virtsnap resume`; then
+// the domain is consistent, the journal closed, and every block the guest flushed (every
+// pattern) is where the flow put it.
 
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BLOCK, checkStream, startLinuxGuest, writeRate } from './guest.js';
 import { describeLab, LAB_SCRIPT, startLab, type Lab } from './lab.js';
-import { chainFiles, externalSnapshot } from './qemu-checks.js';
-import { BIN, freshState, inconsistencies, journalFlows, recordFault, removeStates, virtsnap } from './faults.js';
+import { chainFiles, externalSnapshot, flushDisk } from './qemu-checks.js';
+import { BIN, checkRegions, freshState, inconsistencies, journalFlows, recordFault, removeStates, virtsnap, type Region } from './faults.js';
+import { topOf, virshSnapshot, writeRegions } from './faults-kill.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,5 +101,65 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
     });
     expect(record.problems).toEqual([]);
     expect(check.contiguous).toBe(end.written);
+  });
+
+  it('active commit with pivot: the daemon restarts mid-copy; the job is found again, pivoted and finished; the base holds every byte', { timeout: 180_000 }, async () => {
+    const started = Date.now();
+    const { name, disks } = await lab.newDomain({ fillMiB: 8 });
+    await virshSnapshot(lab, name, 'e1');
+    const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 6 };
+    await writeRegions(lab, name, [B]);
+    const state = freshState();
+    // 6 MiB in the overlay at 1 MiB/s: the copy lasts about six seconds
+    const cli = execa('node', [BIN, 'commit', '-c', lab.uri, name, 'vda', '--active', '--pivot', '--bandwidth', '1', '--yes', '--json'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { XDG_STATE_HOME: state, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    for (let i = 0; ; i++) {
+      const info = await lab.virsh('blockjob', name, 'vda', '--raw');
+      if (/type=Active Block Commit/i.test(info.stdout)) break;
+      if (i > 300 || cli.exitCode !== null) {
+        const r = await cli;
+        throw new Error(`no commit job seen: ${info.stdout}${info.stderr}; the CLI: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
+      }
+      await sleep(100);
+    }
+    await sleep(1500);
+    const restart = await execa(LAB_SCRIPT, ['restart-daemon', lab.dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const jobs = await virtsnap(state, ['jobs', '-c', lab.uri, name, '--json']);
+    const jobSeen = jobs.exitCode === 0 && /commit/i.test(jobs.stdout);
+
+    const run = await cli;
+    let outcome: 'finished' | 'resumed' = 'finished';
+    const problems: string[] = [];
+    if (run.exitCode !== 0) {
+      const [flow] = await journalFlows(state);
+      expect(flow?.status, `${run.stdout}\n${run.stderr}`).toBe('unfinished');
+      const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
+      expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+      outcome = 'resumed';
+    }
+    const [flow] = await journalFlows(state);
+    if (flow?.status !== 'done') problems.push(`the journal says ${flow?.status ?? 'nothing'}, not done`);
+    const top = await topOf(lab, name);
+    if (top !== disks.vda) problems.push(`vda runs on ${top}, not on the base ${disks.vda}`);
+    problems.push(...(await inconsistencies(lab, name)));
+    await flushDisk(lab, name);
+    const data = await checkRegions(disks.vda, [{ pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }, B], 'the base');
+    const record = recordFault({
+      fault: 'libvirtd-restart',
+      flow: 'commit (active, pivot)',
+      step: 'copy',
+      outcome,
+      consistent: problems.length === 0,
+      bytesVerified: data.bytesVerified,
+      bytesLost: data.bytesLost,
+      problems: [...problems, ...data.problems, ...(jobSeen ? [] : [`virtsnap jobs did not show the commit after the restart: ${jobs.stdout}${jobs.stderr}`])],
+      ms: Date.now() - started,
+    });
+    expect(record.problems).toEqual([]);
   });
 });
