@@ -44,7 +44,7 @@ _virtsnap() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" sub="" i opts="" domain=0 positional=0
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
-      -c|--connect|--virsh-mode) ((i++)) ;;
+      -c|--connect|--virsh-mode|--host) ((i++)) ;;
       -*) ;;
       *) if [ -z "$sub" ]; then sub="\${COMP_WORDS[i]}"; else ((positional++)); fi ;;
     esac
@@ -81,7 +81,7 @@ _virtsnap() {
   for ((i = 2; i < CURRENT; i++)); do
     case "\${words[i]}" in
       -c|--connect) uri="\${words[i+1]}"; ((i++)) ;;
-      --virsh-mode) ((i++)) ;;
+      --virsh-mode|--host) ((i++)) ;;
       -*) ;;
       *) if [[ -z "$sub" ]]; then sub="\${words[i]}"; else ((positional++)); fi ;;
     esac
