@@ -161,7 +161,7 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect((await lab.virsh('snapshot-current', name, '--name')).stdout.trim()).toBe('x1');
   });
 
-  it("copy's plan over SSH: the destination and the bytes to copy are checked on the host", async () => {
+  it("copy's and save's plans over SSH: the destination and the bytes to copy are checked on the host", async () => {
     const { name, disks } = await lab.newDomain();
     const taken = join(dirname(disks.vda), `${name}-taken.qcow2`);
     writeFileSync(taken, '');
@@ -171,6 +171,10 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     const noDir = await virtsnap('copy', name, 'vda', join(dirname(disks.vda), 'no-such-dir', 'c.qcow2'), '--pivot', '--dry-run', '--json', '-c', uri);
     expect(noDir.exitCode).toBe(2);
     expect(noDir.stdout).toContain('no-such-dir is not a directory');
+    // save's file too
+    const saved = await virtsnap('save', name, taken, '--dry-run', '--json', '-c', uri);
+    expect(saved.exitCode).toBe(2);
+    expect(saved.stdout).toContain(`${taken} exists on root@127.0.0.1 port ${sshd.port} over SSH`);
     const fresh = await virtsnap('copy', name, 'vda', join(dirname(disks.vda), `${name}-copy.qcow2`), '--pivot', '--dry-run', '--json', '-c', uri);
     expect(fresh.exitCode).toBe(0);
     expect(fresh.stdout).toContain('qemu-img map');

@@ -10,6 +10,7 @@ import { parseDomState } from '../parse/index.js';
 import { hasManagedSave } from '../parse/dominfo.js';
 import { virshCommands } from '../virsh/commands.js';
 import { readDomainIdentity } from '../xml/domain-xml.js';
+import { filesOf } from '../host-files.js';
 import { isLocalUri } from './block-space.js';
 import { planDefaults, type FlowPlan } from './flow-plan.js';
 import { plannedVirsh, StepMachine, type StepDefinition } from './step-machine.js';
@@ -52,6 +53,7 @@ export async function planSave(host: Host, request: { domain: string; file: stri
   let refusal: string | null = null;
   if (!online(state.state)) refusal = `${request.domain} is ${state.state}: only a running or paused domain has memory to save`;
   else if (isLocalUri(host.uri) && !host.uri.startsWith('test:') && existsSync(file)) refusal = `${file} exists: choose a new file`;
+  else if (filesOf(host).kind === 'ssh' && (await filesOf(host).probe([file])).get(file)?.exists) refusal = `${file} exists on ${filesOf(host).where}: choose a new file`;
   return savePlan(host, { domain: request.domain, file, after: request.after ?? 'as-saved', stateBefore: state.state, refusal });
 }
 
