@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, flushDisk, guestWrite, readsPattern, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 interface Line {
   type: string;

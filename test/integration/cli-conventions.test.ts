@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, qcow2Tags } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('the same conventions for every mutating subcommand', () => {
   let lab: Lab;

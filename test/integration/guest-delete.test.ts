@@ -11,7 +11,7 @@ import { BLOCK, checkStream, startLinuxGuest, writeRate, type LinuxGuest } from 
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, externalSnapshot, qcow2Tags, snapshotNames, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('virtsnap delete of external snapshots under real guest I/O', () => {
   let lab: Lab;

@@ -13,7 +13,7 @@ import { BLOCK, checkStream, startLinuxGuest, writeRate, type LinuxGuest, type S
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, externalSnapshot, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('virtsnap flows under real guest I/O (Linux guest writing a checked stream)', () => {
   let lab: Lab;

@@ -18,7 +18,7 @@ import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { guestWrite, readsPattern, snapshotNames } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab("snapshots with snapshot='manual' disks, guided (real QEMU)", () => {
   let lab: Lab;

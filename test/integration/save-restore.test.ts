@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { guestWrite, readsPattern } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('save, restore and managed save (real QEMU, the built CLI)', () => {
   let lab: Lab;
