@@ -220,7 +220,8 @@ function summarise(flow: FlowRecord): void {
       if (started === e.step) started = null;
     } else if (e.event === 'failed') {
       failed = { step: e.step, message: e.detail ?? '' };
-      if (started === e.step) started = null;
+      // a failure that cannot tell whether the step took effect keeps it in doubt
+      if (started === e.step && !e.inDoubt) started = null;
     } else if (e.event === 'skipped') {
       if (started === e.step) started = null;
     } else if (e.event === 'undo-done') done.delete(e.step);

@@ -110,6 +110,8 @@ export interface JournalEntry {
   argv?: string[][];
   creates?: string[];
   removes?: string[];
+  /** On a `failed` entry: whether the step took effect on the host is unknown (the connection dropped while it ran), so resume checks it on the host before running it again. */
+  inDoubt?: boolean;
 }
 
 export interface FlowSnapshot {
@@ -254,7 +256,9 @@ export class StepMachine<C> {
       } catch (error) {
         const message = errorText(error);
         this.setStep(state, 'failed', message);
-        this.record({ step: state.id, event: 'failed', detail: message });
+        // An error that cannot tell whether the host changed (ConnectionLostError) leaves the step in doubt.
+        const effectUnknown = (error as { effectUnknown?: unknown } | null)?.effectUnknown === true;
+        this.record({ step: state.id, event: 'failed', detail: message, ...(effectUnknown ? { inDoubt: true } : {}) });
         this.status = 'failed';
         return this.result(state, error, completedAny ? lastLeft : null);
       }

@@ -71,6 +71,8 @@ export const MAX_RESENDS_AFTER_LOSS = 4;
 /** A command that changes the host was in flight when the connection dropped: it is never sent again. */
 export class ConnectionLostError extends VirshError {
   override name = 'ConnectionLostError';
+  /** The step that sent it stays in doubt in the journal: resume checks the host first. */
+  readonly effectUnknown = true;
   constructor(
     args: readonly string[],
     readonly uri: string,

@@ -104,3 +104,52 @@ describe('the hosts file', () => {
     expect(() => readHostsFile(file, env)).toThrow(/host z: readonly must be true or false/);
   });
 });
+
+describe('a change the link dropped under, in the journal', () => {
+  it('stays in doubt: resume checks the host before running it again, and never runs it twice', async () => {
+    const { Journal } = await import('../../../src/engine/flows/journal.js');
+    const { continueFlow, runFlow } = await import('../../../src/engine/flows/flow-run.js');
+    const { StepMachine } = await import('../../../src/engine/flows/step-machine.js');
+    type FlowPlan = import('../../../src/engine/flows/flow-plan.js').FlowPlan<{ sent: number; onHost: boolean }>;
+    const journal = new Journal(mkdtempSync(join(tmpdir(), 'vs-journal-unit-')));
+    const context = { sent: 0, onHost: false };
+    const plan = (): FlowPlan => ({
+      kind: 'test-create',
+      title: 'create a snapshot',
+      uri: URI,
+      domain: 'd',
+      params: {},
+      machine: new StepMachine('test-create', [
+        {
+          id: 'create',
+          title: 'create',
+          commands: [],
+          run: async (ctx) => {
+            ctx.sent++;
+            // libvirt did it, then the link dropped before the answer came back
+            ctx.onHost = true;
+            if (ctx.sent === 1) throw new ConnectionLostError(['snapshot-create-as'], URI, 'End of file while reading data');
+          },
+          check: async (ctx) => (ctx.onHost ? null : 'not there'),
+        },
+      ]),
+      context,
+      consequences: [],
+      downtime: 'none',
+      warnings: [],
+      confirmation: { kind: 'choice' },
+      refusal: null,
+      filesLeft: [],
+    });
+    const first = await runFlow(plan(), { journal });
+    expect(first.status).toBe('failed');
+    const record = journal.flows().at(-1)!;
+    expect(record.inDoubt).toBe('create');
+    expect(record.failed?.message).toMatch(/not sent again/);
+    const resumed = await continueFlow(plan(), record, { journal });
+    expect(resumed.status).toBe('done');
+    // found done on the host by its check: sent once in all
+    expect(context.sent).toBe(1);
+    expect(journal.flows().at(-1)!.events.some((e) => e.detail === 'found already done on the host when resuming')).toBe(true);
+  });
+});
