@@ -5,7 +5,7 @@
 // (`npm run faults`, scripts/faults.mjs). Nothing here goes through virtsnap's engine: one-shot
 // virsh, qemu-img and qemu-io only.
 
-import { appendFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,32 @@ import { execa } from 'execa';
 import type { Lab } from './lab.js';
 import { readsPattern } from './qemu-checks.js';
 
-export const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
+/**
+ * The built CLI, copied once per test file into dist/.faults-PID/: a rebuild while the matrix runs
+ * replaces dist/virtsnap and its chunks, and a process started before would then fail to load the
+ * ones it imports late. The copy stays under dist/, so the package root (fixtures/) is still found
+ * by walking up.
+ */
+function privateBin(): string {
+  const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+  const copy = join(dist, `.faults-${process.pid}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmSync(copy, { recursive: true, force: true });
+      cpSync(join(dist, 'virtsnap'), join(copy, 'virtsnap'), { recursive: true });
+      break;
+    } catch (error) {
+      // a rebuild renamed the directory under the copy: copy the new one
+      if (attempt >= 5) throw error;
+    }
+  }
+  privateCopies.push(copy);
+  process.once('exit', () => rmSync(copy, { recursive: true, force: true }));
+  return join(copy, 'virtsnap', 'bin.js');
+}
+const privateCopies: string[] = [];
+
+export const BIN = privateBin();
 
 // ---------------------------------------------------------------------------- the CLI
 
@@ -71,8 +96,9 @@ export function freshState(): string {
   stateDirs.push(dir);
   return dir;
 }
+/** After a test file: its journals, and its copy of the CLI. */
 export function removeStates(): void {
-  for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of [...stateDirs.splice(0), ...privateCopies.splice(0)]) rmSync(d, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------- consistency
