@@ -2,10 +2,10 @@
 // each with its own status; a failed host keeps libvirt's whole message and is tried again with
 // backoff (and connects once it can); one host lost does not touch the others.
 
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { demoUri, openHost } from '../../src/engine/connect.js';
 import { HostPool, type HostConnection } from '../../src/engine/host-pool.js';
 import type { HostEntry } from '../../src/engine/hosts-file.js';
@@ -28,7 +28,9 @@ function waitFor(pool: HostPool, name: string, kind: HostConnection['kind'], tim
 
 describe('HostPool', () => {
   it('connects hosts when opened, at most N at a time; a failed one says why, retries with backoff and connects once it can', async () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'vs-pool-')), 'later.xml');
+    const dir = mkdtempSync(join(tmpdir(), 'vs-pool-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const missing = join(dir, 'later.xml');
     const entries = [...Array.from({ length: 5 }, (_, i) => entry(`demo-${i}`, demoUri())), entry('later', `test://${missing}`)];
     let active = 0;
     let maxActive = 0;

@@ -1,10 +1,10 @@
 // The hosts file and --host, on libvirt's test driver: add, list with reachability and versions,
 // remove, every subcommand's --host, usage errors, and 20 hosts listed at once (timed).
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { demoUri } from '../../src/engine/connect.js';
 import { hostsFilePath } from '../../src/engine/hosts-file.js';
@@ -14,8 +14,15 @@ import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { VirshTimeoutError } from '../../src/engine/virsh/errors.js';
 import { createServer, type Socket } from 'node:net';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function configDir(): NodeJS.ProcessEnv {
-  return { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'vs-hosts-')), HOME: tmpdir() };
+  const dir = mkdtempSync(join(tmpdir(), 'vs-hosts-'));
+  made.push(dir);
+  return { XDG_CONFIG_HOME: dir, HOME: tmpdir() };
 }
 
 async function virtsnap(env: NodeJS.ProcessEnv, ...args: string[]) {
@@ -117,6 +124,7 @@ describe('virtsnap hosts', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     const dir = mkdtempSync(join(tmpdir(), 'vs-silent-'));
+    made.push(dir);
     const session = new VirshSession({ uri: `qemu+ssh://root@127.0.0.1:${port}/system?no_verify=1&command=${join(dir, 'ssh')}` });
     writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec ssh -o UserKnownHostsFile=${join(dir, 'known_hosts')} -o BatchMode=yes "$@"\n`, { mode: 0o755 });
     try {

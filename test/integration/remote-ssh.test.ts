@@ -3,10 +3,10 @@
 // Everything that reads disk images goes over SSH (one multiplexed connection); logins are
 // counted from sshd's own log; the sshd process serving libvirt is killed during a commit.
 
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli.js';
 import { demoUri, openHost } from '../../src/engine/connect.js';
 import { hostsFilePath } from '../../src/engine/hosts-file.js';
@@ -68,6 +68,7 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
 
   it('20 hosts in the hosts file (18 test-driver URIs, the lab over SSH and locally): hosts and list --host stay fast', async () => {
     const env = { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'vs-hosts-')), HOME: tmpdir() };
+    onTestFinished(() => rmSync(env.XDG_CONFIG_HOME, { recursive: true, force: true }));
     const file = hostsFilePath(env);
     mkdirSync(dirname(file), { recursive: true });
     const tables = [
@@ -234,7 +235,9 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     await externalSnapshot(lab, name, 'e1');
     await guestWrite(lab, name, '0x6b', '0', '48M');
     const host = openHost({ uri });
-    const journal = new Journal(mkdtempSync(join(tmpdir(), 'vs-journal-')));
+    const journalDir = mkdtempSync(join(tmpdir(), 'vs-journal-'));
+    onTestFinished(() => rmSync(journalDir, { recursive: true, force: true }));
+    const journal = new Journal(journalDir);
     const monitor = new JobMonitor(host);
     const events: BlockJobEvent[] = [];
     const links: ConnectionEvent[] = [];

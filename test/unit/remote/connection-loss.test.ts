@@ -1,10 +1,10 @@
 // virsh's connection event lines (captured from libvirt 9.0 over qemu+ssh), what becomes of a
 // command the link dropped under, the keepalive options, and the SSH side of libvirt URIs.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { hostFilesFor, sshTargetOf } from '../../../src/engine/host-files.js';
 import { addHost, connectionUri, readHostsFile, removeHost } from '../../../src/engine/hosts-file.js';
 import { ConnectionLostError, isLinkFailure, keepaliveArgs, LinkWatch, noteLinkGaps, takeConnectionEvents } from '../../../src/engine/virsh/connection-loss.js';
@@ -86,7 +86,9 @@ describe('where the files are', () => {
 
 describe('the hosts file', () => {
   it('round-trips through TOML, keeps the order, and refuses what it cannot use', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'vs-hosts-unit-')), 'virtsnap', 'hosts.toml');
+    const dir = mkdtempSync(join(tmpdir(), 'vs-hosts-unit-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'virtsnap', 'hosts.toml');
     const env = { HOME: '/home/op' };
     addHost(file, { name: 'b', uri: 'qemu:///system', identity: null, readonly: false }, env);
     addHost(file, { name: 'a', uri: 'qemu+ssh://root@hv1/system', identity: '~/.ssh/hv1', readonly: true }, env);
@@ -111,7 +113,9 @@ describe('a change the link dropped under, in the journal', () => {
     const { continueFlow, runFlow } = await import('../../../src/engine/flows/flow-run.js');
     const { StepMachine } = await import('../../../src/engine/flows/step-machine.js');
     type FlowPlan = import('../../../src/engine/flows/flow-plan.js').FlowPlan<{ sent: number; onHost: boolean }>;
-    const journal = new Journal(mkdtempSync(join(tmpdir(), 'vs-journal-unit-')));
+    const journalDir = mkdtempSync(join(tmpdir(), 'vs-journal-unit-'));
+    onTestFinished(() => rmSync(journalDir, { recursive: true, force: true }));
+    const journal = new Journal(journalDir);
     const context = { sent: 0, onHost: false };
     const plan = (): FlowPlan => ({
       kind: 'test-create',
