@@ -32,7 +32,7 @@ export interface QemuImgFailure {
   isCanceled?: boolean;
   code?: string;
   stderr?: unknown;
-  exitCode?: number;
+  exitCode?: number | null;
   signal?: string;
 }
 

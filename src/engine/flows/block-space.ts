@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { filesOf } from '../host-files.js';
 import type { Host } from '../host.js';
 import { parseDomstatsBlock } from '../parse/index.js';
-import { BrokenChainError, imageChain, qemuImgFailure, QemuImgTimeoutError } from '../qemu-img.js';
+import { BrokenChainError, imageChain, QEMU_IMG_INFO_TIMEOUT_MS, qemuImgFailure, QemuImgTimeoutError } from '../qemu-img.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { ChainChange } from './block-chain-change.js';
 
@@ -61,7 +61,15 @@ export async function mappedBytes(
 
 /** `qemu-img map` run on the host over SSH (its files are there, not here); null when it cannot tell. */
 export async function remoteMappedBytes(host: Host, image: string, depthFrom: number, depthTo: number): Promise<number | null> {
-  const result = await filesOf(host).qemuImg(['map', '-U', '--output=json', image], { timeoutMs: 60_000 });
+  // As locally, the chain first: on a loop `qemu-img map` spins, and a remote one may outlive the
+  // ssh client that timed out.
+  const infoArgs = ['info', '-U', '--backing-chain', '--output=json', image];
+  const info = await filesOf(host).qemuImg(infoArgs, { timeoutMs: QEMU_IMG_INFO_TIMEOUT_MS });
+  if (info.failed && info.exitCode === 1 && !info.timedOut && info.notRun === null) {
+    throw new BrokenChainError(`${qemuImgFailure(infoArgs, info, QEMU_IMG_INFO_TIMEOUT_MS)} (on ${filesOf(host).where})`);
+  }
+  if (info.failed) return null;
+  const result = await filesOf(host).qemuImg(['map', '-U', '--output=json', image], { timeoutMs: QEMU_IMG_MAP_TIMEOUT_MS });
   if (result.failed) return null;
   try {
     const entries = JSON.parse(result.stdout) as MapEntry[];
@@ -81,6 +89,7 @@ export async function estimateCopy(host: Host, domain: string, change: ChainChan
       // Not readable here (permissions, another mount namespace): fall back to libvirt's numbers.
     }
   } else if (filesOf(host).kind === 'ssh') {
+    // a BrokenChainError goes to the plan, as locally
     const remote = await remoteMappedBytes(host, change.mapImage, change.depthFrom, change.depthTo);
     if (remote !== null) return { bytes: remote, basis: 'qemu-img map' };
   }
