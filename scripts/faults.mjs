@@ -59,6 +59,7 @@ const results = {
   flowsResumed: count((r) => r.outcome === 'resumed'),
   flowsRolledBack: count((r) => r.outcome === 'rolled-back'),
   rollbacksRefusedThenResumed: count((r) => Boolean(r.rollbackRefused)),
+  /** Flows that ended by themselves through the fault: a daemon restart under a job, QEMU killed after done. */
   jobsFinishedAfterRestart: count((r) => r.outcome === 'finished'),
   refusedWithClearError: count((r) => r.outcome === 'refused'),
   failed: count((r) => r.outcome === 'failed'),
@@ -78,7 +79,7 @@ const lines = [
   `  faults injected:      ${results.faultsInjected}  (${Object.entries(byFault).map(([k, v]) => `${k} ${v}`).join(', ')})`,
   `  flows resumed:        ${results.flowsResumed}  (of which ${results.rollbacksRefusedThenResumed} after a rollback refused at a step with no undo)`,
   `  flows rolled back:    ${results.flowsRolledBack}`,
-  `  jobs finished after a daemon restart: ${results.jobsFinishedAfterRestart}`,
+  `  jobs finished after a daemon restart or a QEMU crash: ${results.jobsFinishedAfterRestart}`,
   `  refused with a clear error: ${results.refusedWithClearError}`,
   `  bytes verified:       ${results.bytesVerified} (${mib(results.bytesVerified)})`,
   `  bytes lost:           ${results.bytesLost}`,
