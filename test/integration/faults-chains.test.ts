@@ -3,12 +3,16 @@
 // overlay whose backing file is missing. On a running domain (the header changed under QEMU, which
 // keeps its open files) and on a shut-off one (the offline merge), commit and pull must answer
 // within a few seconds with an error that says what is wrong, and change nothing: the same
-// chain in libvirt, no snapshot metadata touched, nothing in the journal left unfinished.
+// chain in libvirt, no snapshot metadata touched, nothing in the journal left unfinished. And a
+// qemu-img that never answers at all (a stand-in first on PATH): the plan is refused once the
+// bound has passed, with the command named, and the process is killed.
 
 import { execa } from 'execa';
-import { copyFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeLab, startLab, type Lab } from './lab.js';
+import { describeLab, pidAlive, startLab, type Lab } from './lab.js';
 import { freshState, journalFlows, recordFault, removeStates, virtsnap, type FaultKind } from './faults.js';
 import { topOf, virshSnapshot } from './faults-kill.js';
 
@@ -67,6 +71,31 @@ describeLab('faults: a backing chain with a loop, and one with a missing file (r
       says: /Could not open .*No such file or directory/,
     },
   ];
+
+  it('a qemu-img that never answers: the commit plan is refused once its bound (30 s) has passed, naming the command, and the hung process is gone', { timeout: 120_000 }, async () => {
+    const { name } = await lab.newDomain({ fillMiB: 8 });
+    await virshSnapshot(lab, name, 'e1');
+    const bin = mkdtempSync(join(tmpdir(), 'vs-hung-'));
+    const pids = join(bin, 'pids');
+    writeFileSync(join(bin, 'qemu-img'), `#!/bin/sh\necho $$ >>${pids}\nexec sleep 600\n`);
+    chmodSync(join(bin, 'qemu-img'), 0o755);
+    const state = freshState();
+    const t0 = Date.now();
+    const r = await virtsnap(state, ['commit', '-c', lab.uri, name, 'vda', '--dry-run'], { PATH: `${bin}:${process.env.PATH ?? ''}` }, 90_000);
+    const ms = Date.now() - t0;
+    const problems: string[] = [];
+    if (r.exitCode !== 2) problems.push(`exit ${String(r.exitCode)}, not 2 (refused)`);
+    if (!/qemu-img info -U --backing-chain --output=json \S+ did not finish within 30 s and was killed/.test(r.stderr)) problems.push(`the error does not name the hung command: ${r.stderr.trim()}`);
+    if (ms > 45_000) problems.push(`took ${ms} ms`);
+    const started = existsSync(pids) ? readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+    if (started.length === 0) problems.push('the stand-in qemu-img never ran');
+    const alive = started.filter((pid) => pidAlive(pid));
+    if (alive.length) problems.push(`hung processes left: ${alive.join(', ')}`);
+    rmSync(bin, { recursive: true, force: true });
+    const record = recordFault({ fault: 'hung-process', flow: 'commit --dry-run (qemu-img info hangs)', outcome: 'refused', consistent: problems.length === 0, bytesVerified: 0, bytesLost: 0, problems, ms });
+    expect(record.problems).toEqual([]);
+    await lab.virsh('destroy', name);
+  });
 
   for (const c of cases) {
     it(`${c.fault} on a ${c.running ? 'running' : 'shut-off'} domain: commit and pull answer at once, saying what is wrong, and change nothing`, async () => {

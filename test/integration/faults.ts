@@ -224,7 +224,7 @@ export function addChecks(...checks: DataCheck[]): DataCheck {
 
 // ---------------------------------------------------------------------------- the record
 
-export type FaultKind = 'sigkill' | 'libvirtd-restart' | 'full-filesystem' | 'chain-loop' | 'chain-missing' | 'qemu-crash';
+export type FaultKind = 'sigkill' | 'libvirtd-restart' | 'full-filesystem' | 'chain-loop' | 'chain-missing' | 'qemu-crash' | 'hung-process';
 
 export interface FaultRecord {
   fault: FaultKind;
