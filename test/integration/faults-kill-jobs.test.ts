@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
-import { chainFiles } from './qemu-checks.js';
-import { addChecks, checkRegions, removeStates, type Region } from './faults.js';
-import { expectClean, imgFiles, killMatrix, topOf, virshSnapshot, writeRegions, type KillCase } from './faults-kill.js';
+import { chainFiles, flushDisk } from './qemu-checks.js';
+import { addChecks, checkRegions, freshState, inconsistencies, journalFlows, recordFault, removeStates, virtsnap, type Region } from './faults.js';
+import { expectClean, imgFiles, killMatrix, timedKills, topOf, virshSnapshot, writeRegions, type KillCase } from './faults-kill.js';
 
 const A: Region = { pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }; // the lab's fill
 const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 2 };
@@ -93,13 +93,47 @@ describeLab('faults: SIGKILL after each step of commit, pull and backup, then re
     },
   };
 
+  it('pull killed inside its flush step, between the pause and the resume: resume finds the guest paused and resumes it', async () => {
+    const ctx = await withOverlay(lab);
+    const state = freshState();
+    const args = pull.args(lab, ctx);
+    const killed = await virtsnap(state, [...args, '--yes', '--json'], { VIRTSNAP_TEST_KILL_DURING_STEP: 'flush' });
+    expect(killed.signal).toBe('SIGKILL');
+    // what the step had done when the process died: the pause (QEMU flushed), not yet the resume
+    expect((await lab.virsh('suspend', ctx.domain)).exitCode).toBe(0);
+    const [flow] = await journalFlows(state);
+    expect(flow).toMatchObject({ status: 'unfinished', inDoubt: 'flush' });
+    const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const problems = [...(await inconsistencies(lab, ctx.domain))];
+    const end = (await journalFlows(state)).find((f) => f.id === flow!.id);
+    if (end?.status !== 'done') problems.push(`the journal says ${end?.status ?? 'nothing'}`);
+    await flushDisk(lab, ctx.domain);
+    const verdict = await pull.verify(lab, ctx, 'resume');
+    const record = recordFault({
+      fault: 'sigkill',
+      flow: 'pull',
+      step: 'inside flush (paused, not resumed)',
+      outcome: 'resumed',
+      consistent: problems.length === 0 && verdict.problems.length === 0,
+      bytesVerified: verdict.data.bytesVerified,
+      bytesLost: verdict.data.bytesLost,
+      problems: [...problems, ...verdict.problems, ...verdict.data.problems],
+    });
+    expect(record.problems).toEqual([]);
+  });
+
   for (const kase of [commit, pull, backup] as KillCase<never>[]) {
-    for (const [when, pickUp] of [['after', 'resume'], ['after', 'rollback'], ['during', 'resume']] as const) {
+    for (const [when, pickUp] of [['after', 'resume'], ['after', 'rollback'], ['during', 'resume'], ['during', 'rollback']] as const) {
       it(`${kase.flow}: killed ${when} each step, then ${pickUp}`, { timeout: 600_000 }, async () => {
         const records = await killMatrix(lab, kase, pickUp, when);
         expect(records.every((r) => r.fault === 'sigkill')).toBe(true);
         expectClean(records);
       });
     }
+    it(`${kase.flow}: killed at moments spread over its run (inside steps too), then resume`, { timeout: 600_000 }, async () => {
+      const records = await timedKills(lab, kase, 5);
+      if (records.length > 0) expectClean(records);
+    });
   }
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles } from './qemu-checks.js';
 import { addChecks, checkRegions, removeStates, type Region } from './faults.js';
-import { expectClean, imgFiles, killMatrix, topOf, virshSnapshot, writeRegions, type KillCase } from './faults-kill.js';
+import { expectClean, imgFiles, killMatrix, timedKills, topOf, virshSnapshot, writeRegions, type KillCase } from './faults-kill.js';
 
 const A: Region = { pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }; // the lab's fill
 const B: Region = { pattern: '0x41', offsetMiB: 16, lengthMiB: 2 };
@@ -134,12 +134,16 @@ describeLab('faults: SIGKILL after each step of create, revert and delete, then 
   };
 
   for (const kase of [create, revert, remove, forget] as KillCase<never>[]) {
-    for (const [when, pickUp] of [['after', 'resume'], ['after', 'rollback'], ['during', 'resume']] as const) {
+    for (const [when, pickUp] of [['after', 'resume'], ['after', 'rollback'], ['during', 'resume'], ['during', 'rollback']] as const) {
       it(`${kase.flow}: killed ${when} each step, then ${pickUp}`, { timeout: 600_000 }, async () => {
         const records = await killMatrix(lab, kase, pickUp, when);
         expect(records.every((r) => r.fault === 'sigkill')).toBe(true);
         expectClean(records);
       });
     }
+    it(`${kase.flow}: killed at moments spread over its run (inside steps too), then resume`, { timeout: 600_000 }, async () => {
+      const records = await timedKills(lab, kase, 5);
+      if (records.length > 0) expectClean(records);
+    });
   }
 });

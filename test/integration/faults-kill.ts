@@ -9,11 +9,13 @@
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { expect } from 'vitest';
 import type { Lab } from './lab.js';
 import { flushDisk, guestWrite } from './qemu-checks.js';
 import {
   addChecks,
+  BIN,
   freshState,
   inconsistencies,
   journalFlows,
@@ -143,6 +145,91 @@ export async function killMatrix<C>(lab: Lab, kase: KillCase<C>, pickUp: PickUp,
         consistent: inconsistent.length === 0 && verdict.problems.length === 0,
         bytesVerified: data.bytesVerified,
         bytesLost: data.bytesLost,
+        problems,
+        ms: Date.now() - started,
+      }),
+    );
+    await discard(lab, ctx.domain);
+  }
+  return records;
+}
+
+/**
+ * SIGKILL at moments spread over the flow's run instead of at journal events, so that some land
+ * inside a step (a virsh command sent, its answer not yet journaled): the flow is run once
+ * unkilled on a fresh domain to time its steps, then `points` times killed i/(points+1) of that
+ * time after its first step event, each picked up with resume (when the journal has it unfinished) and checked as above.
+ */
+export async function timedKills<C>(lab: Lab, kase: KillCase<C>, points: number): Promise<FaultRecord[]> {
+  const records: FaultRecord[] = [];
+  const first = await kase.setup(lab);
+  const whole = await virtsnap(freshState(), [...kase.args(lab, first), '--yes', '--json']);
+  if (whole.exitCode !== 0) throw new Error(`${kase.flow} fails unkilled: ${whole.stderr}`);
+  // the steps' span, from the first step event to the last (the process's start-up is not the flow)
+  const stamps = whole.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"step"'))
+    .map((l) => Date.parse((JSON.parse(l) as { at: string }).at));
+  const total = Math.max(1, (stamps.at(-1) ?? 0) - (stamps[0] ?? 0));
+  await discard(lab, first.domain);
+  for (let i = 1; i <= points; i++) {
+    const ctx = await kase.setup(lab);
+    const state = freshState();
+    const delay = Math.round((total * i) / (points + 1));
+    const started = Date.now();
+    const child = execa('node', [BIN, ...kase.args(lab, ctx), '--yes', '--json'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { XDG_STATE_HOME: state, XDG_RUNTIME_DIR: join(state, 'run'), NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    // the clock starts at the first step event
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (timer === undefined && chunk.toString().includes('{"type":"step"')) timer = setTimeout(() => child.kill('SIGKILL'), delay);
+    });
+    const run = await child;
+    clearTimeout(timer);
+    const problems: string[] = [];
+    let outcome: FaultRecord['outcome'] = 'failed';
+    const [flow] = await journalFlows(state);
+    let killedAt = 'before the journal';
+    if (run.signal === 'SIGKILL' && flow?.status === 'unfinished') {
+      killedAt = flow.inDoubt ? `in ${flow.inDoubt}` : `after ${flow.done.at(-1) ?? 'nothing'}`;
+      const resume = await virtsnap(state, ['resume', flow.id, '--yes']);
+      if (resume.exitCode !== 0) problems.push(`resume exited ${String(resume.exitCode)}: ${resume.stderr.trim()}`);
+      const after = (await journalFlows(state)).find((f) => f.id === flow.id);
+      if (after?.status !== 'done') problems.push(`the journal says ${after?.status ?? 'nothing'}, not done`);
+      else outcome = 'resumed';
+    } else if (run.signal !== 'SIGKILL' || flow?.status === 'done') {
+      // it ended before the kill (or was killed after journaling its end): nothing to pick up
+      await discard(lab, ctx.domain);
+      continue;
+    } else if (flow) {
+      // killed before any step changed the host: the journal closed it, or it has no step yet
+      killedAt = `before any step (${flow.status})`;
+      if (flow.status !== 'failed' && flow.status !== 'unfinished') problems.push(`the journal says ${flow.status}`);
+      const again = await virtsnap(state, [...kase.args(lab, ctx), '--yes']);
+      if (again.exitCode !== 0) problems.push(`running it again: exit ${String(again.exitCode)}: ${again.stderr.trim()}`);
+      else outcome = 'resumed';
+    } else {
+      const again = await virtsnap(state, [...kase.args(lab, ctx), '--yes']);
+      if (again.exitCode !== 0) problems.push(`running it again: exit ${String(again.exitCode)}: ${again.stderr.trim()}`);
+      else outcome = 'resumed';
+    }
+    if ((await lab.virsh('domstate', ctx.domain)).stdout.trim() === 'running') await flushDisk(lab, ctx.domain);
+    const inconsistent = await inconsistencies(lab, ctx.domain, { states: kase.states?.('resume') });
+    const verdict = await kase.verify(lab, ctx, 'resume');
+    problems.push(...inconsistent, ...verdict.problems, ...verdict.data.problems);
+    records.push(
+      recordFault({
+        fault: 'sigkill',
+        flow: kase.flow,
+        step: `${delay} ms into ${total} ms of steps (${killedAt})`,
+        outcome,
+        consistent: inconsistent.length === 0 && verdict.problems.length === 0,
+        bytesVerified: verdict.data.bytesVerified,
+        bytesLost: verdict.data.bytesLost,
         problems,
         ms: Date.now() - started,
       }),

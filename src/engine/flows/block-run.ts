@@ -54,6 +54,8 @@ export interface BlockContext {
   isDetached: boolean;
   /** An abort asked for before the job was being followed: the copy step sends it at once. */
   abortPending: boolean;
+  /** The flush step was found in doubt with the guest paused: its pause outlived the process that made it. */
+  flushInterrupted?: boolean;
   /** What the run produced. */
   state: {
     final: BlockJobEvent | null;
@@ -115,12 +117,31 @@ function flushStep(domain: string, disk: string): StepDefinition<BlockContext> {
     leavesState: `${domain} may be paused: \`virsh resume ${domain}\` resumes it`,
     run: async (ctx, journal) => {
       const state = parseDomState((await ctx.host.run(virshCommands.domainState(domain))).stdout).state;
+      const interrupted = ctx.flushInterrupted === true;
+      // from here on the step has run in this process: its check has nothing to find
+      ctx.flushInterrupted = false;
+      if (state === 'paused' && interrupted) {
+        // QEMU flushed when the pause began; only the resume is missing
+        journal.note(`${domain} was left paused by the interrupted flush: resuming it`);
+        await ctx.host.run(virshCommands.resumeDomain(domain));
+        return;
+      }
       if (state !== 'running') {
         journal.note(`${domain} is ${state}: not paused by virtsnap; QEMU writes ${disk}'s metadata when it next flushes the image`);
         return;
       }
       await ctx.host.run(virshCommands.suspendDomain(domain));
       await ctx.host.run(virshCommands.resumeDomain(domain));
+    },
+    // Runs before a resumed flow re-runs the step in doubt, in a new process: a paused guest then
+    // is almost surely this step's own pause, its resume lost with the process (a guest the
+    // operator had paused before is resumed too: the only case this cannot tell apart).
+    // After run(): the guest is as run() left it.
+    check: async (ctx) => {
+      if (ctx.flushInterrupted !== undefined) return null;
+      const state = parseDomState((await ctx.host.run(virshCommands.domainState(domain))).stdout).state;
+      ctx.flushInterrupted = state === 'paused';
+      return ctx.flushInterrupted ? `${domain} is paused: the flush stopped between its pause and its resume` : null;
     },
   };
 }
