@@ -248,6 +248,15 @@ describe('snapshot editing on the test driver', () => {
     await expect(planRename(host, { domain: DOMAIN, from: 'fresh-install', to: 'fresh-install' })).rejects.toThrow(/already named/);
     await expect(planRename(host, { domain: DOMAIN, from: 'nope', to: 'x' })).rejects.toThrow(/no snapshot named 'nope'/);
   });
+
+  it('refuses new names that create refuses too: a slash, a leading dot, a control character, a too long name', async () => {
+    await expect(planRename(host, { domain: DOMAIN, from: 'fresh-install', to: 'a/b' })).rejects.toThrow(/can't contain '\/'/);
+    await expect(planRename(host, { domain: DOMAIN, from: 'fresh-install', to: '.hidden' })).rejects.toThrow(/can't start with '\.'/);
+    await expect(planRename(host, { domain: DOMAIN, from: 'fresh-install', to: 'a\nb' })).rejects.toThrow(/control character/);
+    await expect(planRename(host, { domain: DOMAIN, from: 'fresh-install', to: 'x'.repeat(300) })).rejects.toThrow(/at most 255 bytes/);
+    // the tree is as it was
+    expect((await host.listSnapshots(DOMAIN)).map((s) => s.name)).toContain('fresh-install');
+  });
 });
 
 describe('read-only connections', () => {

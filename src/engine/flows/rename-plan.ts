@@ -11,6 +11,7 @@
 // so that `virtsnap resume` rebuilds the same steps with the same file names from the journal,
 // even after the scratch files are gone: each step writes its own file before it runs.
 
+import { snapshotNameProblem } from '../snapshot-names.js';
 import { join } from 'node:path';
 import type { Host } from '../host.js';
 import type { SnapshotDetail } from '../model.js';
@@ -112,6 +113,9 @@ export async function outlineRename(host: Host, request: RenameRequest): Promise
   assertWritable(host, domain);
   if (to === '') throw new RenameError('the new name is empty');
   if (to === from) throw new RenameError(`the snapshot is already named '${from}'`);
+  // the one name check create and edit use too: '/', a leading '.', control characters, length
+  const nameProblem = snapshotNameProblem(to);
+  if (nameProblem) throw new RenameError(nameProblem);
   const snapshots = await host.listSnapshots(domain);
   const source = snapshots.find((s) => s.name === from);
   if (!source) throw new RenameError(`domain '${domain}' has no snapshot named '${from}'`, false);
