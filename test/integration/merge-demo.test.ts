@@ -33,7 +33,8 @@ it('pull --all-disks on the demo host: one plan over vda and vdb, refused once',
   expect(r.exitCode).toBe(2);
   expect(r.stdout).toMatch(/^flatten \(pull\) on db-primary vda, vdb, online with block jobs$/m);
   expect(r.stdout).toMatch(/1\. vda: start the block pull/);
-  expect(r.stdout).toMatch(/4\. vdb: start the block pull/);
+  // each disk: start, copy, flush, verify
+  expect(r.stdout).toMatch(/5\. vdb: start the block pull/);
   expect(r.stderr.match(/this driver cannot run block jobs/g)).toHaveLength(1);
 });
 

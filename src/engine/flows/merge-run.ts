@@ -180,7 +180,7 @@ function onlineManyPlan(host: Host, params: OnlineParams, monitor: JobMonitor): 
     machine: new StepMachine<MergeContext>(kind, steps),
     context: newMergeContext(host, monitor),
     consequences: [`way:         ${params.why}`, ...params.plans.flatMap((p) => blockConsequences(p).map((l) => `${p.disk}: ${l}`)), ...cleanupConsequences(params.cleanup)],
-    downtime: 'none: the guest keeps running',
+    downtime: params.operation === 'pull' ? 'a pause of a few milliseconds after each disk\'s pull, so that QEMU writes the image metadata to disk' : 'none: the guest keeps running',
     warnings: params.warnings,
     confirmation: { kind: 'choice' },
     refusal: params.refusal,
