@@ -14,7 +14,7 @@ import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import type { CliIo } from './context.js';
 import { UsageError } from './errors.js';
 import { exitWith, presentPlanFromCli, reportOutcome, stepEventPrinter, type FlowFlags } from './flow-cli.js';
-import { askOnTerminal } from './job-prompt.js';
+import { onJobInterrupt } from './job-prompt.js';
 import { blockPlanJson, formatProgress, formatResult, resultJson } from './job-render.js';
 
 export interface BlockCliOptions {
@@ -84,29 +84,21 @@ async function runBlockPlanCli(host: Host, io: CliIo, monitor: JobMonitor, param
 
   const run = startBlockFlow(flow, { journal: options.journal ?? new Journal(), onEvent, onEntry: printStep });
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) return;
-    interrupted = true;
-    if (!io.isTty) {
-      void run.abortJob().catch(() => {});
-      return;
-    }
-    prompting = true;
-    endBar();
-    void askOnTerminal('Abort the job (the chain stays as it was) or leave it running? [A/l] ', 'a').then((answer) => {
-      prompting = false;
-      if (answer.startsWith('l')) run.detach();
-      else void run.abortJob().catch(() => {});
-      interrupted = false;
-    });
-  };
-  process.on('SIGINT', onSigint);
+  const stopListening = onJobInterrupt({
+    isTty: io.isTty,
+    canLeaveRunning: true,
+    abort: () => run.abortJob(),
+    detach: () => run.detach(),
+    onPrompt: (asking) => {
+      prompting = asking;
+      if (asking) endBar();
+    },
+  });
   let result: BlockRunResult;
   try {
     result = await run.result;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
     endBar();
   }
   if (result.outcome === 'detached') {

@@ -21,3 +21,40 @@ export async function confirmOnTerminal(question: string): Promise<boolean> {
   const answer = await askOnTerminal(`${question} [y/N] `, 'n');
   return answer === 'y' || answer === 'yes';
 }
+
+export interface JobInterruptOptions {
+  /** Whether there is a terminal to ask on. */
+  isTty: boolean;
+  /** False when there is no job to leave running (qemu-img offline): Ctrl-C then only stops. */
+  canLeaveRunning: boolean;
+  abort(): Promise<unknown>;
+  /** Stop following; the job goes on in libvirt. */
+  detach(): void;
+  /** Called with true while the question is on screen (the progress bar pauses), false after. */
+  onPrompt(asking: boolean): void;
+}
+
+/**
+ * Ctrl-C while a job is followed: on a terminal, ask whether to abort the job (the default) or
+ * leave it running; without one, abort. Returns the function that stops listening.
+ */
+export function onJobInterrupt(options: JobInterruptOptions): () => void {
+  let interrupted = false;
+  const handler = () => {
+    if (interrupted) return;
+    interrupted = true;
+    if (!options.isTty || !options.canLeaveRunning) {
+      void options.abort().catch(() => {});
+      return;
+    }
+    options.onPrompt(true);
+    void askOnTerminal('Abort the job (the chain stays as it was) or leave it running? [A/l] ', 'a').then((answer) => {
+      options.onPrompt(false);
+      if (answer.startsWith('l')) options.detach();
+      else void options.abort().catch(() => {});
+      interrupted = false;
+    });
+  };
+  process.on('SIGINT', handler);
+  return () => process.off('SIGINT', handler);
+}

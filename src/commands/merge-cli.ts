@@ -15,7 +15,7 @@ import type { CliIo } from './context.js';
 import { UsageError } from './errors.js';
 import { exitWith, presentPlanFromCli, reportOutcome, stepEventPrinter, type FlowFlags } from './flow-cli.js';
 import { planAndRunBlockCli, type BlockCliOptions } from './job-flow-cli.js';
-import { askOnTerminal } from './job-prompt.js';
+import { onJobInterrupt } from './job-prompt.js';
 import { formatProgress } from './job-render.js';
 
 /** DISK or --all-disks, exactly one of them. */
@@ -103,30 +103,22 @@ async function runMergeCli(host: Host, io: CliIo, monitor: JobMonitor, params: M
   const printStep = stepEventPrinter({ ...io, stderr: (text) => (endBar(), io.stderr(text)) }, flags, flow as FlowPlan);
   const run = startMerge(flow, { journal: options.journal ?? new Journal(), onEvent, onEntry: printStep });
 
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) return;
-    interrupted = true;
-    if (!io.isTty || params.way === 'offline') {
-      // qemu-img has no job to leave running: Ctrl-C stops it, and resume finishes it later.
-      void run.abort().catch(() => {});
-      return;
-    }
-    prompting = true;
-    endBar();
-    void askOnTerminal('Abort the job (the chain stays as it was) or leave it running? [A/l] ', 'a').then((answer) => {
-      prompting = false;
-      if (answer.startsWith('l')) run.detach();
-      else void run.abort().catch(() => {});
-      interrupted = false;
-    });
-  };
-  process.on('SIGINT', onSigint);
+  const stopListening = onJobInterrupt({
+    isTty: io.isTty,
+    // qemu-img has no job to leave running: Ctrl-C stops it, and resume finishes it later.
+    canLeaveRunning: params.way !== 'offline',
+    abort: () => run.abort(),
+    detach: () => run.detach(),
+    onPrompt: (asking) => {
+      prompting = asking;
+      if (asking) endBar();
+    },
+  });
   let result: MergeRunResult;
   try {
     result = await run.result;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
     endBar();
   }
   const extra = { ok: result.ok, outcome: result.outcome, way: params.way, chains: result.chains, forgottenSnapshots: result.forgottenSnapshots, redefinedSnapshots: result.redefinedSnapshots, deletedFiles: result.deletedFiles, keptFiles: result.keptFiles };

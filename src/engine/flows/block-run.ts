@@ -324,32 +324,7 @@ export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
     });
   }
 
-  if (params.deleteFiles) {
-    const files = change.unused;
-    steps.push({
-      id: 'delete-files',
-      title: 'delete the files that left the chain, if nothing uses them',
-      commands: [{ program: 'rm', args: files, mutates: true }],
-      removes: files,
-      run: async (ctx, journal) => {
-        for (const file of files) {
-          const user = await fileStillUsed(ctx.host, file);
-          if (user) {
-            ctx.state.keptFiles.push(`${file} (used by ${user})`);
-            ctx.state.keptPaths.add(file);
-            journal.note(`kept ${file}: used by ${user}`);
-            continue;
-          }
-          if (existsSync(file)) await unlink(file);
-          ctx.state.deletedFiles.push(file);
-        }
-      },
-      check: async (ctx) => {
-        const left = files.filter((f) => existsSync(f) && !ctx.state.keptPaths.has(f));
-        return left.length === 0 ? null : `${left.join(', ')} still exists`;
-      },
-    });
-  }
+  if (params.deleteFiles) steps.push(deleteUnusedFilesStep(change.unused, 'delete the files that left the chain, if nothing uses them'));
 
   return steps;
 }
@@ -467,4 +442,39 @@ export function startBlockFlow(flow: FlowPlan<BlockContext>, hooks: BlockRunHook
 /** Builds the flow for `plan` with `monitor` and runs it (tests, the benchmark). */
 export function runBlockPlan(host: Host, monitor: JobMonitor, plan: BlockPlan, hooks: BlockRunHooks = {}): BlockRun {
   return startBlockFlow(blockFlowPlan(host, plan, { monitor }), hooks);
+}
+
+interface FileCleanupContext {
+  host: Host;
+  state: { keptFiles: string[]; keptPaths: Set<string>; deletedFiles: string[] };
+}
+
+/**
+ * Removes the files a merge left out of the chain, each only when no chain or snapshot uses it
+ * any more (checked again right before, since the plan was made); one used is kept and named.
+ */
+export function deleteUnusedFilesStep<C extends FileCleanupContext>(files: string[], title: string): StepDefinition<C> {
+  return {
+    id: 'delete-files',
+    title,
+    commands: [{ program: 'rm', args: files, mutates: true }],
+    removes: files,
+    run: async (ctx, journal) => {
+      for (const file of files) {
+        const user = await fileStillUsed(ctx.host, file);
+        if (user) {
+          ctx.state.keptFiles.push(`${file} (used by ${user})`);
+          ctx.state.keptPaths.add(file);
+          journal.note(`kept ${file}: used by ${user}`);
+          continue;
+        }
+        if (existsSync(file)) await unlink(file);
+        ctx.state.deletedFiles.push(file);
+      }
+    },
+    check: async (ctx) => {
+      const left = files.filter((f) => existsSync(f) && !ctx.state.keptPaths.has(f));
+      return left.length === 0 ? null : `${left.join(', ')} still exists`;
+    },
+  };
 }

@@ -9,8 +9,7 @@
 // an interruption: qemu-img commit and rebase write the same data again, and the others check
 // the host first. The params rebuild the same steps, so `resume` continues a journaled flow.
 
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host } from '../host.js';
@@ -19,9 +18,8 @@ import { JobMonitor } from '../jobs/job-monitor.js';
 import { parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { BlockPlan, BlockRunResult } from './block-flow.js';
-import { blockConsequences, blockFlowPlan, blockSteps, newBlockContext, startBlockFlow, type BlockContext } from './block-run.js';
+import { blockConsequences, blockFlowPlan, blockSteps, deleteUnusedFilesStep, newBlockContext, startBlockFlow, type BlockContext } from './block-run.js';
 import { mib } from './block-space.js';
-import { fileStillUsed } from './block-stale-snapshots.js';
 import type { FlowPlan } from './flow-plan.js';
 import { runFlow, type FlowRunOutcome } from './flow-run.js';
 import { Journal } from './journal.js';
@@ -122,32 +120,7 @@ function cleanupSteps(domain: string, cleanup: MetadataCleanup): StepDefinition<
       },
     });
   }
-  if (cleanup.deleteFiles) {
-    const files = cleanup.unused;
-    steps.push({
-      id: 'delete-files',
-      title: 'delete the files that left the chains, if nothing uses them',
-      commands: [{ program: 'rm', args: files, mutates: true }],
-      removes: files,
-      run: async (ctx, journal) => {
-        for (const file of files) {
-          const user = await fileStillUsed(ctx.host, file);
-          if (user) {
-            ctx.state.keptFiles.push(`${file} (used by ${user})`);
-            ctx.state.keptPaths.add(file);
-            journal.note(`kept ${file}: used by ${user}`);
-            continue;
-          }
-          if (existsSync(file)) await unlink(file);
-          ctx.state.deletedFiles.push(file);
-        }
-      },
-      check: async (ctx) => {
-        const left = files.filter((f) => existsSync(f) && !ctx.state.keptPaths.has(f));
-        return left.length === 0 ? null : `${left.join(', ')} still exists`;
-      },
-    });
-  }
+  if (cleanup.deleteFiles) steps.push(deleteUnusedFilesStep(cleanup.unused, 'delete the files that left the chains, if nothing uses them'));
   return steps;
 }
 
