@@ -120,7 +120,7 @@ function outcomeWarnings(domain: PlannerDomain, resolution: Resolution): string[
   const external = resolution.memory.mode === 'external' || resolution.disks.some((d) => d.mode === 'external');
   if (external) {
     warnings.push(
-      'libvirt 9.0 cannot revert to an external snapshot: reverting needs the manual route or a newer libvirt (11.3 from bookworm-backports can).',
+      'libvirt before 9.9 cannot revert to an external snapshot itself; `virtsnap revert` (and v in the TUI) does it from parts libvirt has (new overlays, the recorded definition, a restore from the memory file).',
     );
   }
   return warnings;

@@ -190,9 +190,9 @@ describe('the guest pause', () => {
 });
 
 describe('what libvirt 9.0 cannot undo', () => {
-  it('every external plan says reverting to it needs the manual route', () => {
+  it('every external plan says libvirt cannot revert to it itself, and that virtsnap revert can', () => {
     const p = plan(twoDiskDomain('running'), { flags: { diskOnly: true } });
-    expect(p.warnings.some((w) => w.startsWith('libvirt 9.0 cannot revert to an external snapshot'))).toBe(true);
+    expect(p.warnings.some((w) => w.startsWith('libvirt before 9.9 cannot revert to an external snapshot itself; `virtsnap revert`'))).toBe(true);
     const internal = plan(twoDiskDomain('running'));
     expect(internal.warnings.some((w) => w.includes('cannot revert'))).toBe(false);
   });
