@@ -13,6 +13,8 @@ import {
   parseDomStatsState,
   parseNameList,
   parseSnapshotTable,
+  parseSnapshotTableWithLeaves,
+  type SnapshotTableRow,
 } from './parse/index.js';
 import { readDomainDisks } from './xml/domain-xml.js';
 import { buildDiskReports, type DiskReport } from './disk-report.js';
@@ -23,6 +25,14 @@ export interface SnapshotWithXml {
   detail: SnapshotDetail;
   /** The XML exactly as libvirt printed it. */
   xml: string;
+}
+
+/** Every snapshot of a domain as one read saw it. */
+export interface SnapshotRead {
+  /** Exact names, in virsh's order. */
+  names: string[];
+  current: string | null;
+  summaries: SnapshotSummary[];
 }
 
 export class Host {
@@ -101,21 +111,32 @@ export class Host {
       this.runner.run(virshCommands.snapshotNames(domain, 'external')),
       knownCurrent === undefined ? this.currentSnapshotName(domain) : knownCurrent,
     ]);
-    names = await names;
-    const externalNames = new Set(parseNameList(external.stdout));
-    return parseSnapshotTable(table.stdout, names).map((row) => ({
-      name: row.name,
-      parent: row.parent,
-      state: row.state,
-      creationTime: row.creationTime,
-      current: row.name === current,
-      location: externalNames.has(row.name) ? 'external' : 'internal',
-    }));
+    return summariesOf(parseSnapshotTable(table.stdout, await names), parseNameList(external.stdout), current);
+  }
+
+  /**
+   * Every snapshot with its exact name, in 4 commands asked at once and none waiting for
+   * another: the table, the leaves' names (the table's Parent column names all the others
+   * exactly), the external ones' names and the current one's. Names the table cannot show
+   * exactly (see parseSnapshotTableWithLeaves) cost a 5th, the full `--name` listing.
+   * `hint`: the names last read, if any.
+   */
+  async readSnapshots(domain: string, hint: readonly string[] = []): Promise<SnapshotRead> {
+    const [table, leaves, external, current] = await Promise.all([
+      this.runner.run(virshCommands.snapshotTable(domain)),
+      this.runner.run(virshCommands.snapshotNames(domain, 'leaves')),
+      this.runner.run(virshCommands.snapshotNames(domain, 'external')),
+      this.currentSnapshotName(domain),
+    ]);
+    const externalNames = parseNameList(external.stdout);
+    const exact = parseSnapshotTableWithLeaves(table.stdout, parseNameList(leaves.stdout), hint);
+    if (exact) return { names: exact.names, current, summaries: summariesOf(exact.rows, externalNames, current) };
+    const names = await this.snapshotNames(domain);
+    return { names, current, summaries: summariesOf(parseSnapshotTable(table.stdout, names), externalNames, current) };
   }
 
   async forest(domain: string): Promise<SnapshotForest> {
-    const summaries = await this.listSnapshots(domain);
-    const current = summaries.find((s) => s.current)?.name ?? null;
+    const { summaries, current } = await this.readSnapshots(domain);
     return buildForest(domain, summaries, current);
   }
 
@@ -184,6 +205,18 @@ export class Host {
   close(): Promise<void> {
     return this.runner.close();
   }
+}
+
+function summariesOf(rows: readonly SnapshotTableRow[], externalNames: readonly string[], current: string | null): SnapshotSummary[] {
+  const external = new Set(externalNames);
+  return rows.map((row) => ({
+    name: row.name,
+    parent: row.parent,
+    state: row.state,
+    creationTime: row.creationTime,
+    current: row.name === current,
+    location: external.has(row.name) ? 'external' : 'internal',
+  }));
 }
 
 export type { RunOptions };

@@ -75,8 +75,8 @@ export class SnapshotCache {
   /**
    * A domain's snapshots: 2 commands when the names and current snapshot are as last read
    * (and the table is younger than the set age), 4 otherwise (asked all at once when a full
-   * read is due anyway), 1 for a domain that had none and still has none; `full` reads
-   * everything.
+   * read is due anyway; 5 for names the table cannot show exactly), 1 for a domain that had
+   * none and still has none; `full` reads everything.
    */
   async get(domain: string, options: { full?: boolean } = {}): Promise<CachedSnapshots> {
     const generation = this.generation;
@@ -91,10 +91,9 @@ export class SnapshotCache {
       current = names.length === 0 ? null : await this.host.currentSnapshotName(domain);
       if (names.length === 0) summaries = [];
     } else if (options.full || !entry || !this.young(entry)) {
-      // A full read: all four questions at once (the session writes them back to back).
-      const namesRead = this.host.snapshotNames(domain);
-      const currentRead = this.host.currentSnapshotName(domain);
-      [names, current, summaries] = await Promise.all([namesRead, currentRead, this.host.snapshotSummaries(domain, namesRead, currentRead)]);
+      // A full read: all four questions at once (the session writes them back to back), with
+      // the leaves' names instead of every name (host.readSnapshots).
+      ({ names, current, summaries } = await this.host.readSnapshots(domain, entry?.names));
     } else {
       [names, current] = await Promise.all([this.host.snapshotNames(domain), this.host.currentSnapshotName(domain)]);
     }

@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeChainHost } from '../../bench/chain-host.js';
-import { openHost } from '../../src/engine/connect.js';
+import { demoUri, openHost } from '../../src/engine/connect.js';
 import type { Host } from '../../src/engine/host.js';
 import { SnapshotCache } from '../../src/engine/snapshot-cache.js';
 import { virshCommands } from '../../src/engine/virsh/commands.js';
@@ -102,5 +102,50 @@ describe('SnapshotCache', () => {
     expect(second.forests.get('chain')).toBe(first.forests.get('chain'));
     const forced = await commandsOf(h, () => listDomainsWithSnapshots(h));
     expect(forced.filter((c) => c.endsWith('--parent'))).toHaveLength(1);
+  });
+
+  it('a full read without the names listing gives exactly what the listing gives, odd names included', async () => {
+    const h = open(2);
+    // `trail ` has a child and `trail` none: the table's name column shows both as `trail`.
+    const make = async (name: string, from?: string) => {
+      if (from) await h.run(virshCommands.setCurrentSnapshot('chain', from));
+      await h.createSnapshotAs('chain', { name });
+    };
+    await make('trail ');
+    await make('kid');
+    await make('trail', 'snap-1');
+    await make(' lead ', 'snap-0');
+    await make('trail  ');
+    await make('x\\xy 日本語 <&>');
+    const viaNames = async () => ({ names: await h.snapshotNames('chain'), summaries: await h.listSnapshots('chain') });
+    const expected = await viaNames();
+    const read = await commandsOf(h, async () => {
+      const got = await h.readSnapshots('chain');
+      expect(got.names).toEqual(expected.names);
+      expect(got.summaries).toEqual(expected.summaries);
+    });
+    // the table, the leaves, the external ones, the current one
+    expect(read).toHaveLength(4);
+    expect(read).toContain('snapshot-list --domain=chain --parent');
+
+    // A character virsh shows as \xff: the table cannot tell, and the names are asked for.
+    await make('odd\u0378');
+    const after = await viaNames();
+    const fallback = await commandsOf(h, async () => {
+      const got = await h.readSnapshots('chain');
+      expect(got.names).toEqual(after.names);
+      expect(got.summaries).toEqual(after.summaries);
+    });
+    expect(fallback).toHaveLength(5);
+  });
+
+  it('the demo host reads the same without the names listing', async () => {
+    host = openHost({ uri: demoUri() });
+    const h = host;
+    for (const { name: domain } of await h.listDomains()) {
+      const got = await h.readSnapshots(domain);
+      expect(got.names).toEqual(await h.snapshotNames(domain));
+      expect(got.summaries).toEqual(await h.listSnapshots(domain));
+    }
   });
 });

@@ -115,3 +115,46 @@ function splitRow(line: string, lineNumber: number, resolver: TableNameResolver)
   }
   return chosen;
 }
+
+export interface ExactSnapshotTable {
+  rows: SnapshotTableRow[];
+  /** Every snapshot's exact name, in the table's (virsh's) order. */
+  names: string[];
+}
+
+const ANY_TIME_CELL = new RegExp(VIRSH_TIME_PATTERN, 'g');
+
+/**
+ * Parses a `snapshot-list --parent` table (printed under a UTF-8 locale) without the
+ * `--name` listing: every snapshot either has a child, and then its exact name is some row's
+ * Parent cell (the last column, never padded, so trailing spaces are kept), or has none, and
+ * then it is one of `leaves` (`snapshot-list --leaves --name`). Rows are resolved against
+ * those names as they would be against the `--name` listing, and the result is kept only
+ * when the rows' names are exactly that set (`hint`, names read before, only helps the first
+ * try).
+ * Returns null when the table alone cannot be exact: a cell shown as `\xff` (a character
+ * virsh does not print), a name holding a time-like text, or names that do not add up (a
+ * change between the two listings). Ask for the names then.
+ */
+export function parseSnapshotTableWithLeaves(stdout: string, leaves: readonly string[], hint: readonly string[] = []): ExactSnapshotTable | null {
+  if (stdout.includes('\\xff')) return null;
+  const timeCells = stdout.match(ANY_TIME_CELL)?.length ?? 0;
+  const attempt = (known: readonly string[]): { table: ExactSnapshotTable | null; derived: string[] } | null => {
+    const rows = parseSnapshotTable(stdout, known);
+    // One time-like text per row: otherwise a name holds one, and the split rests on the names.
+    if (timeCells !== rows.length) return null;
+    const derived = new Set(leaves);
+    for (const row of rows) {
+      if (row.parentCandidates) return null;
+      if (row.parent !== null) derived.add(row.parent);
+    }
+    const names = rows.map((row) => row.name);
+    const exact = names.length === derived.size && new Set(names).size === names.length && names.every((name) => derived.has(name));
+    return { table: exact ? { rows, names } : null, derived: [...derived] };
+  };
+  // Rows whose name is neither a leaf nor a name known before are read as shown at first
+  // (exact unless padding hid trailing spaces); a second pass knows every parent's exact name.
+  const first = attempt(hint.length === 0 ? leaves : [...new Set([...leaves, ...hint])]);
+  if (!first) return null;
+  return first.table ?? attempt(first.derived)?.table ?? null;
+}

@@ -1,7 +1,9 @@
 import { renderTableCell } from './table-cell.js';
 import { sortByNameLikeVirsh } from './virsh-name-order.js';
 
-const withoutTrailingSpaces = (text: string): string => text.replace(/ +$/, '');
+const withoutTrailingSpaces = (text: string): string => (text.endsWith(' ') ? text.replace(/ +$/, '') : text);
+/** Printable ASCII: shown as itself in both locales, unless it holds a literal `\x`. */
+const PRINTS_AS_ITSELF = /^[\x20-\x7e]*$/;
 
 function append(index: Map<string, string[]>, key: string, name: string): void {
   const names = index.get(key);
@@ -26,12 +28,17 @@ export class TableNameResolver {
   private readonly claimed = new Set<string>();
 
   constructor(knownNames: Iterable<string>) {
-    for (const name of sortByNameLikeVirsh(new Set(knownNames), (known) => known)) {
+    for (const name of new Set(knownNames)) {
       // The table may come from virsh under either locale; index both renderings.
-      for (const rendering of new Set([renderTableCell(name, 'C'), renderTableCell(name, 'UTF-8')])) {
+      const renderings = PRINTS_AS_ITSELF.test(name) && !name.includes('\\x') ? [name] : new Set([renderTableCell(name, 'C'), renderTableCell(name, 'UTF-8')]);
+      for (const rendering of renderings) {
         append(this.byLastColumnCell, rendering, name);
         append(this.byNameColumnCell, withoutTrailingSpaces(rendering), name);
       }
+    }
+    // Only names sharing a rendering need virsh's order (a sort of every name cost more than the parse).
+    for (const index of [this.byLastColumnCell, this.byNameColumnCell]) {
+      for (const [key, names] of index) if (names.length > 1) index.set(key, sortByNameLikeVirsh(names, (known) => known));
     }
   }
 

@@ -34,7 +34,8 @@ export function escapeSpecValue(value: string): string {
   return value.replace(/,/g, ',,');
 }
 
-export type SnapshotListFilter = 'internal' | 'external';
+/** `leaves`: the snapshots without children. */
+export type SnapshotListFilter = 'internal' | 'external' | 'leaves';
 
 export interface CreateFlags {
   diskOnly?: boolean;
@@ -137,7 +138,7 @@ export const virshCommands = {
   /** The table with Name, Creation Time, State and Parent columns. */
   snapshotTable: (domain: string) => read('snapshot-list', { domain, parent: true }),
   snapshotNames: (domain: string, filter?: SnapshotListFilter) =>
-    read('snapshot-list', { domain, name: true, internal: filter === 'internal', external: filter === 'external' }),
+    read('snapshot-list', { domain, name: true, internal: filter === 'internal', external: filter === 'external', leaves: filter === 'leaves' }),
   currentSnapshotName: (domain: string) => read('snapshot-current', { domain, name: true }),
   snapshotXml: (domain: string, snapshotname: string) => read('snapshot-dumpxml', { domain, snapshotname }),
   snapshotInfo: (domain: string, snapshotname: string) => read('snapshot-info', { domain, snapshotname }),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNameList } from '../../../src/engine/parse/name-list.js';
 import { ParseError } from '../../../src/engine/parse/parse-error.js';
-import { parseSnapshotTable } from '../../../src/engine/parse/snapshot-table.js';
+import { parseSnapshotTable, parseSnapshotTableWithLeaves } from '../../../src/engine/parse/snapshot-table.js';
 import { parseVirshTime } from '../../../src/engine/parse/virsh-time.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../../fixtures/${path}`, import.meta.url), 'utf8');
@@ -150,5 +150,50 @@ describe('parseVirshTime', () => {
     expect(parseVirshTime('2023-11-15 00:13:20 +0200')).toBe(1700000000);
     expect(parseVirshTime('2023-11-14 17:43:20 -0430')).toBe(1700000000);
     expect(parseVirshTime('2023-11-14 22:13:20')).toBeNull();
+  });
+});
+
+describe('parseSnapshotTableWithLeaves', () => {
+  const known = namesOf('outputs/odd-names.snapshot-list-name.txt');
+  const parents = new Set(Object.values(ODD_NAME_PARENTS).filter((p) => p !== null));
+  const leaves = known.filter((name) => !parents.has(name));
+  const utf8Table = fixture('outputs/odd-names.snapshot-list-parent.C.UTF-8.txt');
+
+  it('finds every exact name from the Parent column and the leaves, in virsh order', () => {
+    // `trail` is a leaf and `trail ` a parent: the name column shows both as `trail`.
+    expect(leaves).toContain('trail');
+    expect(parents.has('trail ')).toBe(true);
+    const exact = parseSnapshotTableWithLeaves(utf8Table, leaves);
+    expect(exact?.names).toEqual(known);
+    expect(parentsByName(exact!.rows)).toEqual(ODD_NAME_PARENTS);
+    expect(exact!.rows).toEqual(parseSnapshotTable(utf8Table, known));
+  });
+
+  it('stays exact whatever names were read before (stale, missing or extra ones)', () => {
+    for (const hint of [known, ['trail  ', 'trail', 'gone'], known.filter((name) => name !== 'trail '), [' lead ', 'x\\xy ']]) {
+      expect(parseSnapshotTableWithLeaves(utf8Table, leaves, hint)?.names).toEqual(known);
+    }
+  });
+
+  it('gives up when the table cannot be exact or the leaves do not add up', () => {
+    // LC_ALL=C shows every non-ASCII byte as \xff
+    expect(parseSnapshotTableWithLeaves(fixture('outputs/odd-names.snapshot-list-parent.C.txt'), leaves)).toBeNull();
+    // a leaf missing (deleted between the two listings), or one the table lacks
+    expect(parseSnapshotTableWithLeaves(utf8Table, leaves.slice(1))).toBeNull();
+    expect(parseSnapshotTableWithLeaves(utf8Table, [...leaves, 'new'])).toBeNull();
+  });
+
+  it("takes a leaf's trailing spaces, which the name column hides, from the leaves listing", () => {
+    const withSpace = leaves.map((name) => (name === 'zz child' ? 'zz child ' : name));
+    expect(parseSnapshotTableWithLeaves(utf8Table, withSpace, known)?.names).toEqual(known.map((name) => (name === 'zz child' ? 'zz child ' : name)));
+  });
+
+  it('gives up on a name holding a time-like text', () => {
+    const table = ' a 2023-11-14 22:13:20 +0000   2023-11-14 22:13:20 +0000   running   \n';
+    expect(parseSnapshotTableWithLeaves(table, ['a 2023-11-14 22:13:20 +0000'])).toBeNull();
+  });
+
+  it('reads a domain without snapshots', () => {
+    expect(parseSnapshotTableWithLeaves('', [])).toEqual({ rows: [], names: [] });
   });
 });
