@@ -1,6 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { backupCommand, type BackupFlags } from './backup.js';
-import { addFlowOptions } from './flow-cli.js';
+import type { BackupFlags } from './backup.js';
+import { addFlowOptions } from './flow-options.js';
 
 export const registerBackup: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -24,6 +24,7 @@ export const registerBackup: RegisterCommand = (program, { io, connect }) => {
     )
     .action(async (domain: string, _options: unknown, command) => {
       const flags = allFlags<BackupFlags>(command);
+      const { backupCommand } = await import('./backup.js');
       await backupCommand(connect(flags), domain, flags, io);
     });
 };

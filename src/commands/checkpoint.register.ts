@@ -1,10 +1,8 @@
 // `virtsnap checkpoint list DOMAIN [--json]` and `virtsnap checkpoint delete DOMAIN NAME`.
 
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { listCheckpoints, planCheckpointDelete } from '../engine/flows/checkpoint.js';
-import { formatTime } from '../format/time.js';
 import { addConnectionOptions, allFlags, type RegisterCommand } from './context.js';
-import { addFlowOptions, runPlanFromCli, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 export const registerCheckpoint: RegisterCommand = (program, { io, connect }) => {
   const group = program.command('checkpoint').description("a domain's checkpoints (where incremental backups count changes from)");
@@ -14,6 +12,7 @@ export const registerCheckpoint: RegisterCommand = (program, { io, connect }) =>
     .option('--json', 'print them as JSON')
     .action(async (domain: string, _options: unknown, command) => {
       const flags = allFlags<{ json?: boolean }>(command);
+      const [{ listCheckpoints }, { formatTime }] = await Promise.all([import('../engine/flows/checkpoint.js'), import('../format/time.js')]);
       const checkpoints = await listCheckpoints(connect(flags), domain);
       if (flags.json) {
         io.stdout(`${JSON.stringify({ domain, checkpoints }, null, 2)}\n`);
@@ -37,6 +36,7 @@ export const registerCheckpoint: RegisterCommand = (program, { io, connect }) =>
   ).action(async (domain: string, name: string, _options: unknown, command) => {
     const flags = allFlags<FlowFlags & { metadata?: boolean }>(command);
     const host = connect(flags);
+    const [{ planCheckpointDelete }, { runPlanFromCli }] = await Promise.all([import('../engine/flows/checkpoint.js'), import('./flow-cli.js')]);
     const plan = await planCheckpointDelete(host, { domain, name, metadataOnly: flags.metadata });
     await runPlanFromCli(plan as FlowPlan, { io, host, flags, describeDone: (o) => `Deleted checkpoint ${name} of ${domain} (flow ${o.flowId}).\n` });
   });

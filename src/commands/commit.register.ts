@@ -2,7 +2,6 @@
 
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { diskArgument, planAndRunMergeCli } from './merge-cli.js';
 import { addBlockPlanOptions, blockPlanSettings, type BlockPlanFlags } from './job-options.js';
 
 interface CommitFlags extends BlockPlanFlags {
@@ -34,6 +33,7 @@ export const registerCommit: RegisterCommand = (program, { io, connect }) => {
     )
     .action(async (domain: string, disk: string | undefined, _options: unknown, command) => {
       const flags = allFlags<CommitFlags>(command);
+      const { diskArgument, planAndRunMergeCli } = await import('./merge-cli.js');
       const disks = diskArgument(disk, flags.allDisks);
       if (disks === 'all' && (flags.top !== undefined || flags.base !== undefined)) {
         throw new UsageError('--top and --base name layers of one disk: leave them out with --all-disks (each disk merges its active layer into its bottom)');

@@ -2,11 +2,9 @@
 // then pivot onto it, finish it (the disk stays), or leave it synchronized.
 
 import { Option } from 'commander';
-import { planBlockCopy } from '../engine/flows/copy-plan.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { addFlowOptions, type FlowFlags } from './flow-cli.js';
-import { planAndRunBlockCli } from './job-flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 import { parseBandwidth } from './job-options.js';
 
 interface CopyFlags extends FlowFlags {
@@ -40,6 +38,7 @@ export const registerCopy: RegisterCommand = (program, { io, connect }) => {
       if (flags.pivot && flags.finish) throw new UsageError('--pivot and --finish exclude each other');
       const bandwidthMiB = parseBandwidth(flags.bandwidth);
       const host = connect(flags);
+      const [{ planBlockCopy }, { planAndRunBlockCli }] = await Promise.all([import('../engine/flows/copy-plan.js'), import('./job-flow-cli.js')]);
       await planAndRunBlockCli(host, io, flags, () =>
         planBlockCopy(host, {
           domain,

@@ -1,6 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { requestFromOptions, runCreate, type CreateOptions } from './create.js';
-import { addFlowOptions, type FlowFlags } from './flow-cli.js';
+import type { CreateOptions } from './create.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -31,6 +31,7 @@ export const registerCreate: RegisterCommand = (program, { io, connect }) => {
       const flags = allFlags<CreateOptions & FlowFlags & { metadata?: boolean }>(command);
       // commander turns --no-metadata into metadata=false
       const options: CreateOptions = { ...flags, noMetadata: flags.metadata === false };
+      const { requestFromOptions, runCreate } = await import('./create.js');
       const request = requestFromOptions(name, options);
       await runCreate(connect(flags), io, domain, request, flags);
     });

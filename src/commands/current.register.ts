@@ -3,8 +3,7 @@
 // the current one, as a flow (plan, --dry-run, --yes, --json, undo).
 
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { makeCurrent } from './edit.js';
-import { addFlowOptions, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 export const registerCurrent: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -16,6 +15,7 @@ export const registerCurrent: RegisterCommand = (program, { io, connect }) => {
     const flags = allFlags<FlowFlags>(command);
     const host = connect(flags);
     if (snapshot !== undefined) {
+      const { makeCurrent } = await import('./edit.js');
       await makeCurrent(host, domain, snapshot, flags, io);
       return;
     }

@@ -1,6 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { deleteCommand, type DeleteFlags } from './delete.js';
-import { addFlowOptions } from './flow-cli.js';
+import type { DeleteFlags } from './delete.js';
+import { addFlowOptions } from './flow-options.js';
 
 export const registerDelete: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -21,6 +21,7 @@ export const registerDelete: RegisterCommand = (program, { io, connect }) => {
     )
     .action(async (domain: string, snapshot: string, _options: unknown, command) => {
       const flags = allFlags<DeleteFlags>(command);
+      const { deleteCommand } = await import('./delete.js');
       await deleteCommand(connect(flags), domain, snapshot, flags, io);
     });
 };

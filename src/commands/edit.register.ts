@@ -1,7 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { editCommand, type EditOptions } from './edit.js';
-import { terminalPrompter } from './edit-prompt.js';
-import { addFlowOptions } from './flow-cli.js';
+import type { EditOptions } from './edit.js';
+import { addFlowOptions } from './flow-options.js';
 
 export const registerEdit: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -15,6 +14,7 @@ export const registerEdit: RegisterCommand = (program, { io, connect }) => {
       .option('--force', 'rename even an internal snapshot (a revert to it will then fail)'),
   ).action(async (domain: string, snapshot: string, _options: unknown, command) => {
     const flags = allFlags<EditOptions>(command);
+    const [{ editCommand }, { terminalPrompter }] = await Promise.all([import('./edit.js'), import('./edit-prompt.js')]);
     const prompter = io.isTty ? terminalPrompter(process.stdin, process.stderr) : null;
     await editCommand(connect(flags), domain, snapshot, flags, { io, prompter });
   });

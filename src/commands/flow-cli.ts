@@ -15,20 +15,9 @@ import { formatPlanText, planJson, stepEventLine } from '../engine/flows/plan-pr
 import type { JournalEntry } from '../engine/flows/step-machine.js';
 import { askOnTerminal } from './job-prompt.js';
 import type { CliIo } from './context.js';
+import type { FlowFlags } from './flow-options.js';
 
-export interface FlowFlags {
-  dryRun?: boolean;
-  yes?: boolean;
-  json?: boolean;
-}
-
-/** The options every mutating subcommand takes, with the same words everywhere. */
-export function addFlowOptions(command: Command): Command {
-  return command
-    .option('--dry-run', 'print the plan and exit; nothing changes')
-    .option('-y, --yes', 'run the plan without asking')
-    .option('--json', 'print the plan, each step event and the result as JSON lines');
-}
+export { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 /** Ends the command with this exit code and no further message (what it had to say is printed). */
 export function exitWith(code: number): never {

@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { addHost, HostsFileError, hostsFilePath, readHostsFile, removeHost } from '../engine/hosts-file.js';
-import { probeHosts, type HostStatus } from '../engine/hosts-status.js';
+import type { HostStatus } from '../engine/hosts-status.js';
 import { allFlags, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
 
@@ -40,6 +40,7 @@ export const registerHosts: RegisterCommand = (program, { io }) => {
       const flags = allFlags<{ json?: boolean }>(command);
       const file = hostsFilePath(io.env);
       const entries = asUsage(() => readHostsFile(file, io.env));
+      const { probeHosts } = await import('../engine/hosts-status.js');
       const statuses = await probeHosts(entries);
       if (flags.json) {
         io.stdout(`${JSON.stringify({ file, hosts: statuses }, null, 2)}\n`);

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
-import { addFlowOptions, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 /** `--bandwidth MiB/s`: a whole number (libvirt takes MiB/s as an integer); 0 = unlimited where allowed. */
 export function parseBandwidth(value: string | undefined, allowZero = false): number | undefined {

@@ -3,13 +3,11 @@
 // shown, confirmed (--yes without a terminal) and journaled like every mutating command.
 
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { planAbortJob, planJobBandwidth, planPivotJob, type JobActionContext } from '../engine/flows/block-job-actions.js';
-import { JobMonitor } from '../engine/jobs/job-monitor.js';
+import type { JobActionContext } from '../engine/flows/block-job-actions.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { addFlowOptions, runPlanFromCli, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 import { parseBandwidth } from './job-options.js';
-import { formatProgress } from './job-render.js';
 
 interface JobFlags extends FlowFlags {
   abort?: boolean;
@@ -32,6 +30,12 @@ export const registerJob: RegisterCommand = (program, { io, connect }) => {
     if (actions !== 1) throw new UsageError('give exactly one of --abort, --pivot, --bandwidth');
     const bandwidth = parseBandwidth(flags.bandwidth, true);
     const host = connect(flags);
+    const [{ planAbortJob, planJobBandwidth, planPivotJob }, { JobMonitor }, { runPlanFromCli }, { formatProgress }] = await Promise.all([
+      import('../engine/flows/block-job-actions.js'),
+      import('../engine/jobs/job-monitor.js'),
+      import('./flow-cli.js'),
+      import('./job-render.js'),
+    ]);
     const monitor = new JobMonitor(host);
     try {
       const request = { domain, disk };

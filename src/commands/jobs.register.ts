@@ -2,10 +2,7 @@
 // stays attached and reports their progress until they end (or wait ready).
 
 import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
-import { JobMonitor } from '../engine/jobs/job-monitor.js';
-import { VirshCommandError } from '../engine/virsh/errors.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { formatJobTable, formatProgress } from './job-render.js';
 
 interface JobsFlags {
   json?: boolean;
@@ -21,6 +18,11 @@ export const registerJobs: RegisterCommand = (program, { io, connect }) => {
     .action(async (domain: string | undefined, _options: unknown, command) => {
       const flags = allFlags<JobsFlags>(command);
       const host = connect(flags);
+      const [{ JobMonitor }, { VirshCommandError }, { formatJobTable, formatProgress }] = await Promise.all([
+        import('../engine/jobs/job-monitor.js'),
+        import('../engine/virsh/errors.js'),
+        import('./job-render.js'),
+      ]);
       const monitor = new JobMonitor(host);
       try {
         await listOrFollow();

@@ -1,5 +1,4 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { formatDomainTable, listDomainRows } from './list.js';
 
 export const registerList: RegisterCommand = (program, { io, connect }) => {
   subcommand(program, 'list')
@@ -7,6 +6,7 @@ export const registerList: RegisterCommand = (program, { io, connect }) => {
     .option('--json', 'print JSON')
     .action(async (_options: unknown, command) => {
       const flags = allFlags<{ json?: boolean }>(command);
+      const { formatDomainTable, listDomainRows } = await import('./list.js');
       const rows = await listDomainRows(connect(flags));
       io.stdout(flags.json ? `${JSON.stringify(rows, null, 2)}\n` : formatDomainTable(rows));
     });

@@ -9,13 +9,10 @@
 //                     script snapshots the storage, then `virtsnap resume ID --yes` resumes it
 
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { runFlow } from '../engine/flows/flow-run.js';
-import { Journal } from '../engine/flows/journal.js';
-import { planManualSnapshot, type ManualSnapshotContext, type ManualSnapshotParams } from '../engine/flows/manual-snapshot.js';
+import type { ManualSnapshotContext, ManualSnapshotParams } from '../engine/flows/manual-snapshot.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { addFlowOptions, exitWith, presentPlanFromCli, reportOutcome, stepEventPrinter, type FlowFlags } from './flow-cli.js';
-import { askOnTerminal } from './job-prompt.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 interface ManualFlags extends FlowFlags {
   /** A file, or false for --no-memory. */
@@ -44,6 +41,13 @@ export const registerManualSnapshot: RegisterCommand = (program, { io, connect }
       const flags = allFlags<ManualFlags>(command);
       if (flags.thenResume && flags.pauseOnly) throw new UsageError('--then-resume and --pause-only exclude each other');
       const host = connect(flags);
+      const [{ runFlow }, { Journal }, { planManualSnapshot }, { exitWith, presentPlanFromCli, reportOutcome, stepEventPrinter }, { askOnTerminal }] = await Promise.all([
+        import('../engine/flows/flow-run.js'),
+        import('../engine/flows/journal.js'),
+        import('../engine/flows/manual-snapshot.js'),
+        import('./flow-cli.js'),
+        import('./job-prompt.js'),
+      ]);
       const plan = await planManualSnapshot(host, {
         domain,
         name,

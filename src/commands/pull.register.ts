@@ -2,7 +2,6 @@
 
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { diskArgument, planAndRunMergeCli } from './merge-cli.js';
 import { addBlockPlanOptions, blockPlanSettings, type BlockPlanFlags } from './job-options.js';
 
 interface PullFlags extends BlockPlanFlags {
@@ -22,6 +21,7 @@ export const registerPull: RegisterCommand = (program, { io, connect }) => {
     .addHelpText('after', '\nA shut-off domain is flattened offline with qemu-img rebase, and its definition updated with virsh define.')
     .action(async (domain: string, disk: string | undefined, _options: unknown, command) => {
       const flags = allFlags<PullFlags>(command);
+      const { diskArgument, planAndRunMergeCli } = await import('./merge-cli.js');
       const disks = diskArgument(disk, flags.allDisks);
       if (disks === 'all' && flags.base !== undefined) throw new UsageError('--base names a layer of one disk: leave it out with --all-disks');
       const host = connect(flags);

@@ -1,7 +1,7 @@
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { planRestoreBackup, type RestoreBackupParams } from '../engine/flows/backup-restore.js';
+import type { RestoreBackupParams } from '../engine/flows/backup-restore.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { addFlowOptions, runPlanFromCli, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
 
 export const registerRestoreBackup: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -13,6 +13,7 @@ export const registerRestoreBackup: RegisterCommand = (program, { io, connect })
   ).action(async (dir: string, _options: unknown, command) => {
     const flags = allFlags<FlowFlags & { to: string; upto?: string }>(command);
     const host = connect(flags);
+    const [{ planRestoreBackup }, { runPlanFromCli }] = await Promise.all([import('../engine/flows/backup-restore.js'), import('./flow-cli.js')]);
     const plan = planRestoreBackup(host, { dir, to: flags.to, upto: flags.upto });
     const params = plan.params as RestoreBackupParams;
     await runPlanFromCli(plan as FlowPlan, {

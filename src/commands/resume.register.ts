@@ -1,6 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { addFlowOptions } from './flow-cli.js';
-import { resumeCommand, type ResumeFlags } from './resume.js';
+import { addFlowOptions } from './flow-options.js';
+import type { ResumeFlags } from './resume.js';
 
 export const registerResume: RegisterCommand = (program, context) => {
   addFlowOptions(
@@ -10,6 +10,7 @@ export const registerResume: RegisterCommand = (program, context) => {
       .option('--rollback', 'undo the steps it did, newest first, instead of continuing')
       .option('--resolve', 'mark it resolved (the host is as it should be); nothing is run'),
   ).action(async (flow: string, _options: unknown, command) => {
+    const { resumeCommand } = await import('./resume.js');
     await resumeCommand(context, flow, allFlags<ResumeFlags>(command));
   });
 };

@@ -1,6 +1,6 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { addFlowOptions } from './flow-cli.js';
-import { revertCommand, type RevertFlags } from './revert.js';
+import { addFlowOptions } from './flow-options.js';
+import type { RevertFlags } from './revert.js';
 
 export const registerRevert: RegisterCommand = (program, { io, connect }) => {
   addFlowOptions(
@@ -22,6 +22,7 @@ export const registerRevert: RegisterCommand = (program, { io, connect }) => {
     )
     .action(async (domain: string, snapshot: string, _options: unknown, command) => {
       const flags = allFlags<RevertFlags>(command);
+      const { revertCommand } = await import('./revert.js');
       await revertCommand(connect(flags), domain, snapshot, flags, io);
     });
 };

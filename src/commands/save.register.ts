@@ -2,10 +2,13 @@
 // the guest's memory only, as flows with the trade-offs in the plan.
 
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
-import { planManagedSave, planRestore, planSave, type AfterRestore } from '../engine/flows/save.js';
+import type { AfterRestore } from '../engine/flows/save.js';
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { addFlowOptions, runPlanFromCli, type FlowFlags } from './flow-cli.js';
+import { addFlowOptions, type FlowFlags } from './flow-options.js';
+
+/** The save flows and the CLI runner, loaded when one of these subcommands runs. */
+const load = () => Promise.all([import('../engine/flows/save.js'), import('./flow-cli.js')]);
 
 interface AfterFlags extends FlowFlags {
   running?: boolean;
@@ -28,6 +31,7 @@ export const registerSave: RegisterCommand = (program, { io, connect }) => {
   ).action(async (domain: string, file: string, _options: unknown, command) => {
     const flags = allFlags<AfterFlags>(command);
     const host = connect(flags);
+    const [{ planSave }, { runPlanFromCli }] = await load();
     const plan = await planSave(host, { domain, file, after: afterOf(flags) });
     await runPlanFromCli(plan as FlowPlan, { io, host, flags, describeDone: (o) => `Saved ${domain} to ${(plan.params as { file: string }).file}; it is shut off (saved) (flow ${o.flowId}).\n` });
   });
@@ -43,6 +47,7 @@ export const registerRestore: RegisterCommand = (program, { io, connect }) => {
   ).action(async (file: string, _options: unknown, command) => {
     const flags = allFlags<AfterFlags>(command);
     const host = connect(flags);
+    const [{ planRestore }, { runPlanFromCli }] = await load();
     const plan = await planRestore(host, { file, after: afterOf(flags) });
     await runPlanFromCli(plan as FlowPlan, { io, host, flags, describeDone: (o) => `Restored ${plan.domain} from ${file} (flow ${o.flowId}).\n` });
   });
@@ -59,6 +64,7 @@ export const registerManagedSave: RegisterCommand = (program, { io, connect }) =
   ).action(async (domain: string, _options: unknown, command) => {
     const flags = allFlags<AfterFlags & { remove?: boolean }>(command);
     const host = connect(flags);
+    const [{ planManagedSave }, { runPlanFromCli }] = await load();
     const plan = await planManagedSave(host, { domain, remove: flags.remove, after: afterOf(flags) });
     await runPlanFromCli(plan as FlowPlan, {
       io,

@@ -1,6 +1,5 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
 import { UsageError } from './errors.js';
-import { formatSnapshotShow, showSnapshot, snapshotXmlText } from './show.js';
 
 export const registerShow: RegisterCommand = (program, { io, connect }) => {
   subcommand(program, 'show')
@@ -13,6 +12,7 @@ export const registerShow: RegisterCommand = (program, { io, connect }) => {
       const flags = allFlags<{ xml?: boolean; json?: boolean }>(command);
       if (flags.xml && flags.json) throw new UsageError('--xml and --json cannot be used together');
       const host = connect(flags);
+      const { formatSnapshotShow, showSnapshot, snapshotXmlText } = await import('./show.js');
       if (flags.xml) {
         io.stdout(await snapshotXmlText(host, domain, snapshot));
         return;

@@ -1,5 +1,4 @@
 import { allFlags, subcommand, type RegisterCommand } from './context.js';
-import { treeOutput } from './tree.js';
 
 export const registerTree: RegisterCommand = (program, { io, connect }) => {
   subcommand(program, 'tree')
@@ -8,6 +7,7 @@ export const registerTree: RegisterCommand = (program, { io, connect }) => {
     .option('--json', 'print JSON: nested nodes with name, parent, children, state, creationTime, current, location')
     .action(async (domain: string, _options: unknown, command) => {
       const flags = allFlags<{ json?: boolean }>(command);
+      const { treeOutput } = await import('./tree.js');
       io.stdout(await treeOutput(connect(flags), domain, Boolean(flags.json), io.isTty));
     });
 };
