@@ -35,6 +35,8 @@ interface SplitRow {
   state: string;
   /** Everything after the state: padding, then the Parent cell if that column exists. */
   afterState: string;
+  /** How many time-like texts the line holds (more than one: a name or parent holds one). */
+  timeCells: number;
 }
 
 /**
@@ -57,12 +59,22 @@ interface SplitRow {
  * @throws ParseError for a row without a time cell and state.
  */
 export function parseSnapshotTable(stdout: string, knownNames: readonly string[]): SnapshotTableRow[] {
+  return parseRows(stdout, knownNames).rows;
+}
+
+/** The rows, and whether a row held several time-like texts (a name or parent holds one). */
+function parseRows(stdout: string, knownNames: readonly string[]): { rows: SnapshotTableRow[]; splitByNames: boolean } {
   const resolver = new TableNameResolver(knownNames);
-  const rows = dataLines(stdout).map(({ line, lineNumber }) => splitRow(line, lineNumber, resolver));
+  let splitByNames = false;
+  const rows = dataLines(stdout).map(({ line, lineNumber }) => {
+    const row = splitRow(line, lineNumber, resolver);
+    if (row.timeCells > 1) splitByNames = true;
+    return row;
+  });
   const stateWidth = Math.max(0, ...rows.map((row) => row.state.length));
   const hasParentColumn = rows.some((row) => row.afterState !== '');
 
-  return rows.map((row) => {
+  const parsed = rows.map((row): SnapshotTableRow => {
     const name = resolver.claimRowName(row.nameCell) ?? decodeTableCell(row.nameCell);
     const base = { name, creationTime: row.creationTime, state: row.state };
     if (!hasParentColumn) return { ...base, parent: null };
@@ -80,6 +92,7 @@ export function parseSnapshotTable(stdout: string, knownNames: readonly string[]
     if (candidates.length > 1) return { ...base, parent: null, parentCandidates: candidates };
     return { ...base, parent: candidates[0] ?? decodeTableCell(parentCell) };
   });
+  return { rows: parsed, splitByNames };
 }
 
 function dataLines(stdout: string): { line: string; lineNumber: number }[] {
@@ -105,6 +118,7 @@ function splitRow(line: string, lineNumber: number, resolver: TableNameResolver)
       creationTime: parseVirshTime(match[0]) ?? Number.NaN,
       state,
       afterState: afterTime.slice(state.length),
+      timeCells: 0,
     };
   });
   // Several time-like cells means a name or parent contains one: the real one is where
@@ -113,6 +127,7 @@ function splitRow(line: string, lineNumber: number, resolver: TableNameResolver)
   if (!chosen || chosen.nameCell === '') {
     throw new ParseError('expected " NAME   YYYY-MM-DD HH:MM:SS +ZZZZ   STATE…"', line, lineNumber);
   }
+  chosen.timeCells = candidates.length;
   return chosen;
 }
 
@@ -121,8 +136,6 @@ export interface ExactSnapshotTable {
   /** Every snapshot's exact name, in the table's (virsh's) order. */
   names: string[];
 }
-
-const ANY_TIME_CELL = new RegExp(VIRSH_TIME_PATTERN, 'g');
 
 /**
  * Parses a `snapshot-list --parent` table (printed under a UTF-8 locale) without the
@@ -138,11 +151,10 @@ const ANY_TIME_CELL = new RegExp(VIRSH_TIME_PATTERN, 'g');
  */
 export function parseSnapshotTableWithLeaves(stdout: string, leaves: readonly string[], hint: readonly string[] = []): ExactSnapshotTable | null {
   if (stdout.includes('\\xff')) return null;
-  const timeCells = stdout.match(ANY_TIME_CELL)?.length ?? 0;
   const attempt = (known: readonly string[]): { table: ExactSnapshotTable | null; derived: string[] } | null => {
-    const rows = parseSnapshotTable(stdout, known);
-    // One time-like text per row: otherwise a name holds one, and the split rests on the names.
-    if (timeCells !== rows.length) return null;
+    const { rows, splitByNames } = parseRows(stdout, known);
+    // A row with several time-like texts was split where a known name fits: not on its own.
+    if (splitByNames) return null;
     const derived = new Set(leaves);
     for (const row of rows) {
       if (row.parentCandidates) return null;

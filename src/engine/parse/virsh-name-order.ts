@@ -27,9 +27,25 @@ export function compareNamesLikeVirsh(a: string, b: string): number {
   return compareEncoded({ name: a, bytes: utf8.encode(a) }, { name: b, bytes: utf8.encode(b) });
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+const lowerAsciiCode = (code: number): number => (code >= 0x41 && code <= 0x5a ? code + 0x20 : code);
+
+/** compareEncoded for ASCII names, whose UTF-8 bytes are their char codes: nothing to encode. */
+function compareAscii(a: string, b: string): number {
+  const common = Math.min(a.length, b.length);
+  for (let i = 0; i < common; i++) {
+    const difference = lowerAsciiCode(a.charCodeAt(i)) - lowerAsciiCode(b.charCodeAt(i));
+    if (difference !== 0) return difference;
+  }
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** A copy of `items` sorted by name in virsh's listing order (each name encoded once). */
 export function sortByNameLikeVirsh<T>(items: Iterable<T>, nameOf: (item: T) => string): T[] {
-  const keyed = [...items].map((item) => {
+  const list = [...items];
+  if (list.every((item) => ASCII.test(nameOf(item)))) return list.sort((a, b) => compareAscii(nameOf(a), nameOf(b)));
+  const keyed = list.map((item) => {
     const name = nameOf(item);
     return { item, name, bytes: utf8.encode(name) };
   });

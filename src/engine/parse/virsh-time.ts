@@ -7,10 +7,8 @@ const VIRSH_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2
 export function parseVirshTime(text: string): number | null {
   const match = VIRSH_TIME.exec(text);
   if (!match) return null;
-  const [year = 0, month = 1, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0] = [1, 2, 3, 4, 5, 6, 8, 9].map(
-    (group) => Number(match[group]),
-  );
-  const local = Date.UTC(year, month - 1, day, hour, minute, second) / 1000;
-  const offset = (offsetHours * 3600 + offsetMinutes * 60) * (match[7] === '-' ? -1 : 1);
+  const n = (group: number) => Number(match[group]);
+  const local = Date.UTC(n(1), n(2) - 1, n(3), n(4), n(5), n(6)) / 1000;
+  const offset = (n(8) * 3600 + n(9) * 60) * (match[7] === '-' ? -1 : 1);
   return local - offset;
 }
