@@ -140,7 +140,8 @@ describe('merge, flatten and copy wizards at 80×24 (demo host)', () => {
     await t.press('\r', () => t.wizard().stage === 'preflight', 'pre-flight');
     const plan = t.wizard().plan!;
     expect(plan.kind).toBe('block-pull-disks');
-    expect(plan.machine.plan().map((s) => s.id)).toEqual(['vda:start', 'vda:copy', 'vda:verify', 'vdb:start', 'vdb:copy', 'vdb:verify']);
+    // each disk's pull ends with its flush step (the short pause), then the check of its chain
+    expect(plan.machine.plan().map((s) => s.id)).toEqual(['vda:start', 'vda:copy', 'vda:flush', 'vda:verify', 'vdb:start', 'vdb:copy', 'vdb:flush', 'vdb:verify']);
     // the base images leave the chains, and no snapshot made them: no metadata goes stale
     expect(planLines(plan).join('\n')).toContain('vdb: unused after: /var/lib/libvirt/images/web-01-data.qcow2 (kept');
     expect(planLines(plan).join('\n')).not.toContain('forget the metadata');
