@@ -18,6 +18,7 @@ import { UnfinishedFlows } from './UnfinishedFlows.js';
 import { DetailPane } from './DetailPane.js';
 import { dispatchKey } from './dispatch.js';
 import { DomainList } from './DomainList.js';
+import { HostList } from './HostList.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { keyName } from './key-name.js';
 import { splitChunk } from './key-chunks.js';
@@ -39,6 +40,11 @@ export function domainPaneWidth(columns: number, domains: readonly DomainRow[] |
   // Wide terminals: as wide as the longest row needs (the border included), up to 30 %.
   const longest = Math.max(0, ...(domains ?? []).map((d) => stringWidth(`> ${d.name} ${d.state.state} (${d.snapshotCount})${d.currentSnapshot ? ` *${d.currentSnapshot}` : ''}`)));
   return Math.max(36, Math.min(longest + 2, Math.floor(columns * 0.3)));
+}
+
+function LeftPane(props: { theme: Theme; width: number; height: number }) {
+  const hostRows = useAppStore((s) => s.hostRows);
+  return hostRows ? <HostList {...props} /> : <DomainList {...props} />;
 }
 
 export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
@@ -152,7 +158,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
     const treeHeight = Math.max(4, Math.floor(body * 0.4));
     panes = (
       <Box flexDirection="column">
-        <DomainList theme={theme} width={columns} height={domainsHeight} />
+        <LeftPane theme={theme} width={columns} height={domainsHeight} />
         <SnapshotTree theme={theme} width={columns} height={treeHeight} />
         <DetailPane theme={theme} width={columns} height={Math.max(3, body - domainsHeight - treeHeight)} />
       </Box>
@@ -161,7 +167,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
     const treeHeight = Math.max(4, Math.floor(body * 0.55));
     panes = (
       <Box flexDirection="row" height={body}>
-        <DomainList theme={theme} width={left} height={body} />
+        <LeftPane theme={theme} width={left} height={body} />
         <Box flexDirection="column" width={columns - left} flexShrink={0}>
           <SnapshotTree theme={theme} width={columns - left} height={treeHeight} />
           <DetailPane theme={theme} width={columns - left} height={body - treeHeight} />
@@ -172,7 +178,7 @@ export function App({ theme, log }: { theme: Theme; log: CommandLog }) {
     const tree = Math.floor((columns - left) / 2);
     panes = (
       <Box flexDirection="row" height={body}>
-        <DomainList theme={theme} width={left} height={body} />
+        <LeftPane theme={theme} width={left} height={body} />
         <SnapshotTree theme={theme} width={tree} height={body} />
         <DetailPane theme={theme} width={columns - left - tree} height={body} />
       </Box>

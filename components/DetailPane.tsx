@@ -8,6 +8,7 @@ import { useAppStore, useAppStoreApi } from './use-app-store.js';
 import { XmlView } from './XmlView.js';
 import { wrapLine } from './wrap-lines.js';
 import { KEYMAP } from './keymap.js';
+import { hostDetailLines } from './HostList.js';
 
 const ZOOM_KEY = KEYMAP.find((b) => b.action === 'zoom')?.keys[0] ?? '?';
 
@@ -24,6 +25,7 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
   const zoomed = useAppStore((s) => s.zoomed);
   const focused = useAppStore((s) => s.focus === 'details');
   const refreshError = useAppStore((s) => s.refreshError);
+  const hostRow = useAppStore((s) => (s.onHostRow ? s.hosts[s.hostIndex] : undefined));
   const lines = useMemo(() => (forest ? visibleTreeLines(forest, collapsed) : []), [forest, collapsed]);
   const node = lines[index]?.node ?? null;
   const loaded = useAppStore((s) => (domain && node ? s.snapshots[snapshotKey(domain.name, node.name)] : undefined));
@@ -35,7 +37,19 @@ export function DetailPane({ theme, height, width }: { theme: Theme; height: num
   let body: React.ReactNode;
   // Other views scroll by moving their content up inside the pane.
   let scrolls = true;
-  if (refreshError && !domain) {
+  if (hostRow) {
+    body = (
+      <Box flexDirection="column">
+        {hostDetailLines(hostRow, refreshError, Date.now()).flatMap((line, i) =>
+          wrapLine(line.text, innerWidth).map((part, j) => (
+            <Text key={`${i}.${j}`} color={line.error ? theme.error : undefined}>
+              {part}
+            </Text>
+          )),
+        )}
+      </Box>
+    );
+  } else if (refreshError && !domain) {
     body = (
       <Box flexDirection="column">
         {wrapLine(`The host could not be read: ${refreshError}`, innerWidth).map((line, i) => (

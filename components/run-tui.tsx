@@ -4,19 +4,41 @@
 
 import { render } from 'ink';
 import type { Host } from '../src/engine/host.js';
-import { createAppStore } from '../src/store/app-store.js';
+import { HostPool } from '../src/engine/host-pool.js';
+import { openHost } from '../src/engine/connect.js';
+import { connectionUri, type HostEntry } from '../src/engine/hosts-file.js';
+import type { CommandLog } from '../src/engine/virsh/command-log.js';
+import { createAppStore, createHostsStore, type AppStore } from '../src/store/app-store.js';
 import { App } from './App.js';
 import { themeFor } from './theme.js';
 import { AppStoreContext } from './use-app-store.js';
 import { enterAlternateScreen } from './alternate-screen.js';
 
+/** The TUI over one host, connected already (no hosts file). */
 export async function runTui(host: Host): Promise<void> {
-  const store = createAppStore(host);
+  await runStore(createAppStore(host), host.runner.log);
+}
+
+/**
+ * The TUI over the hosts of the hosts file (and a -c URI for the session): each connects when it
+ * is opened or selected, a few at a time, and every command goes to one shared command log.
+ */
+export async function runHostsTui(entries: readonly HostEntry[], options: { log: CommandLog; start?: string; mode?: 'session' | 'one-shot' }): Promise<void> {
+  const pool = new HostPool(entries, { open: (entry) => openHost({ uri: connectionUri(entry), readonly: entry.readonly, log: options.log, mode: options.mode }) });
+  const store = createHostsStore(pool, entries, { hostRows: true, start: options.start });
+  try {
+    await runStore(store, options.log);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function runStore(store: AppStore, log: CommandLog): Promise<void> {
   let unmount = () => {};
   const screen = enterAlternateScreen(process.stdout, () => unmount());
   const instance = render(
     <AppStoreContext.Provider value={store}>
-      <App theme={themeFor(process.env)} log={host.runner.log} />
+      <App theme={themeFor(process.env)} log={log} />
     </AppStoreContext.Provider>,
     // 60 frames a second: Ink's default 30 holds a frame back up to 33 ms while keys repeat.
     // Incremental rendering rewrites only the lines that changed (less to send over SSH).

@@ -29,12 +29,22 @@ import { registerManualSnapshot } from './commands/manual-snapshot.register.js';
 import { noticeUnfinishedFlows, reportsUnfinishedFlows } from './commands/journal-notice.js';
 import { registerHosts } from './commands/hosts.register.js';
 import { closeAllHostFiles } from './engine/host-files.js';
-import { connectionUri, findHost, HostsFileError, hostsFilePath, type HostEntry } from './engine/hosts-file.js';
+import { connectionUri, findHost, HostsFileError, hostsFilePath, readHostsFile, type HostEntry } from './engine/hosts-file.js';
 
 /** The host --host names; a name the hosts file lacks (or a malformed file) is a usage error. */
 function namedHost(name: string, env: NodeJS.ProcessEnv): HostEntry {
   try {
     return findHost(hostsFilePath(env), name, env);
+  } catch (error) {
+    if (error instanceof HostsFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The hosts file's hosts for the TUI; a malformed file is a usage error. */
+function hostsOfFile(env: NodeJS.ProcessEnv): HostEntry[] {
+  try {
+    return readHostsFile(hostsFilePath(env), env);
   } catch (error) {
     if (error instanceof HostsFileError) throw new UsageError(error.message);
     throw error;
@@ -115,6 +125,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (!io.isTty) {
         io.stderr(`virtsnap: the interactive UI needs a terminal; without one, use a subcommand.\n\n${program.helpInformation()}`);
         throw new CommanderError(2, 'virtsnap.usage', '');
+      }
+      // With a hosts file, every host of it is a row of the TUI (and -c or --demo one more).
+      const fileHosts = hostsOfFile(io.env);
+      if (fileHosts.length > 0) {
+        if (flags.demo && flags.connect) throw new UsageError('--demo and --connect cannot be used together');
+        if (flags.host !== undefined && (flags.connect || flags.demo)) throw new UsageError(`--host and ${flags.demo ? '--demo' : '--connect'} cannot be used together`);
+        if (flags.host !== undefined) namedHost(flags.host, io.env);
+        const sessionUri = flags.demo ? demoUri() : flags.connect ? resolveUri(flags.connect, io.env) : null;
+        const entries: HostEntry[] = fileHosts.map((e) => ({ ...e, readonly: e.readonly || Boolean(flags.readonly) }));
+        // The session's host is named `demo` for --demo, else by its URI.
+        const sessionName = sessionUri && (flags.demo && !entries.some((e) => e.name === 'demo') ? 'demo' : sessionUri);
+        if (sessionUri && sessionName && !entries.some((e) => e.name === sessionName)) entries.unshift({ name: sessionName, uri: sessionUri, identity: null, readonly: Boolean(flags.readonly) });
+        const { runHostsTui } = await import('../components/run-tui.js');
+        await runHostsTui(entries, { log, start: flags.host ?? sessionName ?? undefined, mode: flags.virshMode });
+        return;
       }
       const connected = context.connect(flags);
       // The first listing runs while Ink loads (the UI's first refresh takes it over), so the

@@ -16,6 +16,7 @@ import type { JobActions } from './job-actions.js';
 import type { MergeActions, MergeState } from './merge-actions.js';
 import type { CaptureActions, CaptureState } from './capture-actions.js';
 import type { LineEditAction, LineInput } from './line-edit.js';
+import type { HostsActions, HostsState } from './hosts.js';
 
 /**
  * The panes focus can be on, in Tab order. `log` and `jobs` take focus only while they are open;
@@ -186,7 +187,9 @@ export interface AppState
     MergeActions,
     CaptureState,
     CaptureActions,
-    FlowActions {
+    FlowActions,
+    HostsState,
+    HostsActions {
   uri: string;
   readonly: boolean;
 }
@@ -200,12 +203,14 @@ export function visibleDomains(state: Pick<AppState, 'domains' | 'domainFilter'>
   return filter ? domains.filter((d) => d.name.toLowerCase().includes(filter)) : domains;
 }
 
-export function selectedDomain(state: Pick<AppState, 'domains' | 'domainFilter' | 'domainIndex'>): DomainRow | null {
+export function selectedDomain(state: Pick<AppState, 'domains' | 'domainFilter' | 'domainIndex'> & { onHostRow?: boolean }): DomainRow | null {
+  // On a host's own row no domain is selected: actions have nothing to act on.
+  if (state.onHostRow) return null;
   return visibleDomains(state)[state.domainIndex] ?? null;
 }
 
 /** Stable while the forest is unchanged, so it is safe as a selector. */
-export function selectedForest(state: Pick<AppState, 'domains' | 'domainFilter' | 'domainIndex' | 'forests'>): SnapshotForest | null {
+export function selectedForest(state: Pick<AppState, 'domains' | 'domainFilter' | 'domainIndex' | 'forests'> & { onHostRow?: boolean }): SnapshotForest | null {
   const domain = selectedDomain(state);
   return (domain && state.forests[domain.name]) || null;
 }
