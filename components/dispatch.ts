@@ -217,7 +217,7 @@ export function dispatchKey(name: string, input: string, { state, quit, handoff 
     create: () => void state.openCreate(),
     'edit-xml': () => void state.editXml(handoff),
     rename: () => state.openRenamePrompt(),
-    describe: () => state.openDescriptionPrompt(),
+    describe: () => void state.openDescriptionPrompt(),
     'set-current': () => void state.setCurrent(),
     revert: () => void state.openRevert(),
     delete: () => void state.openDelete(false),

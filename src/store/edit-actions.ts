@@ -38,7 +38,7 @@ export interface EditActions {
   /** Esc: keep the text in its file and stop asking. */
   decideKeep(): void;
   openRenamePrompt(): void;
-  openDescriptionPrompt(): void;
+  openDescriptionPrompt(): Promise<void>;
   promptType(text: string | null): void;
   promptSubmit(): Promise<void>;
   promptCancel(): void;
@@ -162,10 +162,20 @@ export function editActions(
       const picked = selection();
       if (picked) set({ prompt: { purpose: 'rename', title: `New name for “${picked.snapshot}”`, value: picked.snapshot, cursor: picked.snapshot.length }, inputMode: 'prompt' });
     },
-    openDescriptionPrompt() {
+    async openDescriptionPrompt() {
       const picked = selection();
       if (!picked) return;
-      const value = picked.description ?? '';
+      // Edit the description libvirt has, not an empty one: after a change the details are read
+      // again, and a prompt opened meanwhile would otherwise start empty and lose the old text.
+      let description = picked.description;
+      if (description === undefined) {
+        try {
+          description = (await host.snapshot(picked.domain, picked.snapshot)).detail.description;
+        } catch (error) {
+          return fail(error);
+        }
+      }
+      const value = description ?? '';
       set({ prompt: { purpose: 'description', title: `Description of “${picked.snapshot}” (empty removes it)`, value, cursor: value.length }, inputMode: 'prompt' });
     },
     promptType(text) {
