@@ -2,7 +2,7 @@
 // not a fake engine: keys go in, frames come out.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderApp } from './render-app.js';
@@ -237,6 +237,9 @@ describe('TUI on the demo host', () => {
     await press('\r', (f) => f.includes('Rename “before upgrade” to “pre-upgrade ü”'), 'rename plan');
     expect(frame()).toContain('re-attached');
     expect(store.getState().confirm!.plan.confirmation).toEqual({ kind: 'type-name', text: 'pre-upgrade ü' });
+    // the rename's scratch files are written only while it runs, and removed when it is done
+    const workDir = (store.getState().confirm!.plan.params as { workDir: string }).workDir;
+    expect(existsSync(workDir)).toBe(false);
     await press('pre-upgrade ü');
     await press('\r', () => store.getState().forests['web-01']?.roots !== undefined && frame().includes('pre-upgrade ü [int]'), 'renamed');
     const forest = store.getState().forests['web-01']!;
@@ -245,6 +248,7 @@ describe('TUI on the demo host', () => {
     const renamed = forest.roots[0]!.children[0]!.children[0]!;
     expect(renamed.name).toBe('pre-upgrade ü');
     expect(renamed.children.map((c) => c.name).sort()).toEqual(['after upgrade', 'php 8.3 experiment']);
+    expect(existsSync(workDir)).toBe(false);
   });
 
   it('edits the XML in $EDITOR, and after malformed XML re-edits the same text', async () => {
