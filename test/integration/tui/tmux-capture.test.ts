@@ -8,29 +8,12 @@ import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import stringWidth from 'string-width';
 import { describeLab, startLab, type Lab } from '../lab.js';
+import { BIN, tmuxSession } from './tmux-session.js';
 import { chainFiles, readsPattern, vdaSource } from '../qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../../dist/virtsnap/bin.js', import.meta.url));
-const SOCKET = `virtsnap-e2e-capture-${process.pid}`;
-const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
-const screen = async () => (await tmux('capture-pane', '-p', '-t', 'tui')).stdout;
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'tui', ...k);
-
-const screens: string[] = [];
-async function waitFor(check: (s: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await screen();
-    if (screens.at(-1) !== last) screens.push(last);
-    if (check(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
-}
+const { tmux, keys, waitFor, screens } = tmuxSession('capture', 50);
 
 describeLab('capture keys in tmux on real QEMU', () => {
   let lab: Lab;
