@@ -1,3 +1,4 @@
+import { LineRow } from './LineRow.js';
 import { Box, Text } from 'ink';
 import { CAPTURE_FORM_TITLES, captureFieldText, captureFields, type CaptureForm as Form } from '../src/store/capture-actions.js';
 import { modalHints } from './keymap.js';
@@ -62,18 +63,10 @@ export function CaptureFormView({ form, theme, height, width }: { form: Form; th
         );
       })}
       {shownNotes.map((line, index) => (
-        <Box key={index} flexShrink={0} height={1}>
-          <Text wrap="truncate-end" color={line.color} bold={line.bold}>
-            {line.text}
-          </Text>
-        </Box>
+        <LineRow key={index} line={line} />
       ))}
       <Box flexGrow={1} />
-      <Box flexShrink={0} height={1}>
-        <Text wrap="truncate-end" color={theme.muted}>
-          {modalHints('capture-form')}
-        </Text>
-      </Box>
+      <LineRow line={{ text: modalHints('capture-form'), color: theme.muted }} />
     </Box>
   );
 }

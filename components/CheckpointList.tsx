@@ -1,3 +1,4 @@
+import { LineRow } from './LineRow.js';
 import { Box, Text } from 'ink';
 import { CHECKPOINT_INTERACTIONS } from '../src/engine/flows/backup-push.js';
 import type { CheckpointView } from '../src/store/capture-actions.js';
@@ -57,18 +58,10 @@ export function CheckpointList({ view, theme, height, width }: { view: Checkpoin
         ))}
       </Box>
       {wrappedNotes.slice(0, noteRoom).map((line, index) => (
-        <Box key={index} flexShrink={0} height={1}>
-          <Text wrap="truncate-end" color={line.color} bold={line.bold}>
-            {line.text}
-          </Text>
-        </Box>
+        <LineRow key={index} line={line} />
       ))}
       <Box flexGrow={1} />
-      <Box flexShrink={0} height={1}>
-        <Text wrap="truncate-end" color={theme.muted}>
-          {modalHints('checkpoints')}
-        </Text>
-      </Box>
+      <LineRow line={{ text: modalHints('checkpoints'), color: theme.muted }} />
     </Box>
   );
 }

@@ -1,3 +1,4 @@
+import { LineRow } from './LineRow.js';
 import { Box, Text } from 'ink';
 import { useCallback } from 'react';
 import { BANDWIDTHS, wizardDisks, wizardFields, type MergeWizard as Wizard, type WizardField } from '../src/store/merge-actions.js';
@@ -115,16 +116,6 @@ function Buttons({ w, theme, proceed, blocked }: { w: Wizard; theme: Theme; proc
   );
 }
 
-function Row({ line }: { line: Line }) {
-  return (
-    <Box flexShrink={0} height={1}>
-      <Text wrap="truncate-end" color={line.color} bold={line.bold} inverse={line.inverse}>
-        {line.text === '' ? ' ' : line.text}
-      </Text>
-    </Box>
-  );
-}
-
 /** The merge, flatten or copy wizard, drawn over the chain diagram; fits 80×24. */
 export function MergeWizard({ wizard: w, theme, height, width }: { wizard: Wizard; theme: Theme; height: number; width: number }) {
   const store = useAppStoreApi();
@@ -152,11 +143,11 @@ export function MergeWizard({ wizard: w, theme, height, width }: { wizard: Wizar
     return (
       <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1} height={height} overflow="hidden">
         {text.slice(0, Math.max(1, inside - 2)).map((line, i) => (
-          <Row key={i} line={line} />
+          <LineRow key={i} line={line} />
         ))}
         <Box flexGrow={1} />
         <Buttons w={w} theme={theme} proceed="Abort" blocked={false} />
-        <Row line={{ text: modalHints('merge'), color: theme.muted }} />
+        <LineRow line={{ text: modalHints('merge'), color: theme.muted }} />
       </Box>
     );
   }
@@ -175,13 +166,13 @@ export function MergeWizard({ wizard: w, theme, height, width }: { wizard: Wizar
     const bodyHeight = Math.max(2, inside - 1 - hint.length - 2);
     return (
       <Box flexDirection="column" borderStyle="double" borderColor={theme.error} paddingX={1} height={height} overflow="hidden">
-        <Row line={{ text: `Pre-flight: ${w.plan.title}`, bold: true, color: theme.error }} />
+        <LineRow line={{ text: `Pre-flight: ${w.plan.title}`, bold: true, color: theme.error }} />
         <ScrollBody lines={body} height={bodyHeight} scroll={w.scroll} follow={w.follow} focused={false} label="plan" theme={theme} onLayout={onLayout} />
         {hint.map((line, i) => (
-          <Row key={i} line={line} />
+          <LineRow key={i} line={line} />
         ))}
         <Buttons w={w} theme={theme} proceed="Proceed" blocked={w.plan.refusal !== null} />
-        <Row line={{ text: 'Enter: focused button  ←→ Cancel/Proceed  ↑↓ PgUp/PgDn scroll  Esc back', color: theme.muted }} />
+        <LineRow line={{ text: 'Enter: focused button  ←→ Cancel/Proceed  ↑↓ PgUp/PgDn scroll  Esc back', color: theme.muted }} />
       </Box>
     );
   }
@@ -214,19 +205,19 @@ export function MergeWizard({ wizard: w, theme, height, width }: { wizard: Wizar
   const shownChain = rangeLines.slice(0, chainRoom);
   return (
     <Box flexDirection="column" borderStyle="double" borderColor={theme.accent} paddingX={1} height={height} overflow="hidden">
-      <Row line={{ text: title, bold: true, color: theme.accent }} />
+      <LineRow line={{ text: title, bold: true, color: theme.accent }} />
       {fields.map((field) => (
         <Box key={field} flexDirection="column" flexShrink={0}>
-          <Row line={{ text: `${w.field === field ? '>' : ' '} ${fieldText(w, field)}`, inverse: w.field === field }} />
+          <LineRow line={{ text: `${w.field === field ? '>' : ' '} ${fieldText(w, field)}`, inverse: w.field === field }} />
           {(field === 'range' || (w.kind === 'copy' && field === 'disk')) &&
-            shownChain.map((line, i) => <Row key={i} line={{ ...line, text: `  ${line.text}` }} />)}
+            shownChain.map((line, i) => <LineRow key={i} line={{ ...line, text: `  ${line.text}` }} />)}
         </Box>
       ))}
       {wrappedNotes.slice(0, noteRows).map((line, i) => (
-        <Row key={`n${i}`} line={line} />
+        <LineRow key={`n${i}`} line={line} />
       ))}
       <Box flexGrow={1} />
-      <Row line={{ text: modalHints('merge'), color: theme.muted }} />
+      <LineRow line={{ text: modalHints('merge'), color: theme.muted }} />
     </Box>
   );
 }

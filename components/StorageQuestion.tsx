@@ -1,3 +1,4 @@
+import { LineRow } from './LineRow.js';
 import { Box, Text } from 'ink';
 import type { StorageQuestion as Question } from '../src/store/capture-actions.js';
 import { modalHints } from './keymap.js';
@@ -36,11 +37,7 @@ export function StorageQuestion({ question, theme, height, width }: { question: 
           </Text>
         </Text>
       </Box>
-      <Box flexShrink={0} height={1}>
-        <Text wrap="truncate-end" color={theme.muted}>
-          {modalHints('capture-storage')}
-        </Text>
-      </Box>
+      <LineRow line={{ text: modalHints('capture-storage'), color: theme.muted }} />
     </Box>
   );
 }

@@ -16,7 +16,7 @@ import { virshCommands } from '../virsh/commands.js';
 import { escapeAttribute, escapeText } from '../xml/entities.js';
 import { isLocalUri } from './block-space.js';
 import { addManifestEntry, hasManifestEntry, readManifest, removeManifestEntry, type ManifestEntry } from './backup-manifest.js';
-import { copyTimeoutMs, freezeStep, imageFacts, probeGuestAgent, runQemuImg, stampOf, thawStep } from './backup-tools.js';
+import { copyTimeoutMs, freezeStep, imageFacts, probeGuestAgent, runQemuImg, stampOf, thawStep, chooseBackupDisks } from './backup-tools.js';
 import type { QuiesceMode } from './backup-snapshot.js';
 import { planDefaults, type FlowPlan } from './flow-plan.js';
 import { plannedVirsh, StepMachine, type PlannedCommand, type StepDefinition } from './step-machine.js';
@@ -109,10 +109,7 @@ export async function planBackupPush(host: Host, request: BackupPushRequest): Pr
   if (!isLocalUri(host.uri) || host.uri.startsWith('test:')) refuse('the backup files are written and checked on this machine: it needs a local qemu:// URI');
   if (facts.state === 'shutoff') refuse(`${request.domain} is shut off: libvirt's backup job needs a running domain ("cannot perform disk backup for inactive domain")`);
 
-  const candidates = facts.disks.filter((d) => d.device === 'disk' && d.source !== null && !d.readonly);
-  const wanted = request.disks ?? candidates.map((d) => d.target);
-  for (const target of wanted) if (!candidates.some((d) => d.target === target)) refuse(`${target} is not a writable disk of ${request.domain}`);
-  const chosen = candidates.filter((d) => wanted.includes(d.target));
+  const chosen = chooseBackupDisks(facts, request.disks, refuse);
   for (const d of chosen) if (d.format !== 'qcow2') refuse(`${d.target} is ${d.format ?? 'of unknown format'}: checkpoints need qcow2 images (persistent dirty bitmaps)`);
   const skipped = facts.disks.filter((d) => !chosen.some((c) => c.target === d.target)).map((d) => d.target);
 

@@ -20,6 +20,7 @@ import { isLocalUri } from './block-space.js';
 import { addManifestEntry, hasManifestEntry, removeManifestEntry, type ManifestEntry } from './backup-manifest.js';
 import {
   activeCommitPivot,
+  chooseBackupDisks,
   copyTimeoutMs,
   freezeStep,
   imageFacts,
@@ -112,14 +113,7 @@ export async function planBackupSnapshot(host: Host, request: BackupSnapshotRequ
   if (!isLocalUri(host.uri) || host.uri.startsWith('test:')) refuse('the backup copies image files with qemu-img, so it needs the domain on this machine (a local qemu:// URI)');
   if (facts.state === 'shutoff') refuse(`${request.domain} is shut off: nothing writes to its images, copy them directly (qemu-img convert -O qcow2 IMAGE COPY)`);
 
-  const candidates = facts.disks.filter((d) => d.device === 'disk' && d.source !== null && !d.readonly);
-  const wanted = request.disks ?? candidates.map((d) => d.target);
-  for (const target of wanted) {
-    if (!facts.disks.some((d) => d.target === target)) refuse(`${request.domain} has no disk ${target}`);
-    else if (!candidates.some((d) => d.target === target)) refuse(`${target} is not a writable disk with an image`);
-  }
-  const chosen = candidates.filter((d) => wanted.includes(d.target));
-  if (chosen.length === 0) refuse(`${request.domain} has no disk to back up`);
+  const chosen = chooseBackupDisks(facts, request.disks, refuse);
 
   const disks: BackupSnapshotDisk[] = [];
   for (const disk of chosen) {

@@ -10,6 +10,7 @@ import { virshCommands } from '../virsh/commands.js';
 import { VirshCommandError, VirshError } from '../virsh/errors.js';
 import { readDomainDisks } from '../xml/domain-xml.js';
 import { plannedVirsh, type StepDefinition } from './step-machine.js';
+import type { PlannerDisk, PlannerDomain } from '../create/types.js';
 
 export class QemuImgRunError extends Error {
   override name = 'QemuImgRunError';
@@ -182,4 +183,20 @@ export async function activeCommitPivot(
 /** `2026-11-30T03-06-20Z`: a time stamp for file and checkpoint names. */
 export function stampOf(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+}
+
+/**
+ * The disks a backup copies: the ones asked for, or every writable disk with an image. Each
+ * problem (a disk the domain lacks, one that cannot be backed up, none at all) goes to `refuse`.
+ */
+export function chooseBackupDisks(facts: PlannerDomain, wanted: readonly string[] | undefined, refuse: (why: string) => void): PlannerDisk[] {
+  const candidates = facts.disks.filter((d) => d.device === 'disk' && d.source !== null && !d.readonly);
+  const targets = wanted ?? candidates.map((d) => d.target);
+  for (const target of targets) {
+    if (!facts.disks.some((d) => d.target === target)) refuse(`${facts.name} has no disk ${target}`);
+    else if (!candidates.some((d) => d.target === target)) refuse(`${target} is not a writable disk with an image`);
+  }
+  const chosen = candidates.filter((d) => targets.includes(d.target));
+  if (chosen.length === 0) refuse(`${facts.name} has no disk to back up`);
+  return chosen;
 }

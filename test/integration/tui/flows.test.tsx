@@ -1,13 +1,12 @@
 // Revert and delete in the TUI, the unfinished flows shown at start, and the journal view: the
 // real engine plans on the demo host (the test driver), keys in, frames out, at 80×24.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderApp } from './render-app.js';
-import { demoUri, openHost } from '../../../src/engine/connect.js';
-import type { Host } from '../../../src/engine/host.js';
+import { expectFits, KEY, openDemoHost, renderDemoApp, until } from './demo-app.js';
+import { demoUri } from '../../../src/engine/connect.js';
 import { planDelete } from '../../../src/engine/flows/delete.js';
 import type { FlowPlan } from '../../../src/engine/flows/flow-plan.js';
 import { runFlow } from '../../../src/engine/flows/flow-run.js';
@@ -17,52 +16,13 @@ import { planRevert } from '../../../src/engine/flows/revert.js';
 import { virshCommands } from '../../../src/engine/virsh/commands.js';
 import { selectedSnapshotName } from '../../../src/store/app-store.js';
 
-const hosts: Host[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
-
-const KEY = { up: '\u001b[A', down: '\u001b[B', right: '\u001b[C', left: '\u001b[D', shiftTab: '\u001b[Z', pageUp: '\u001b[5~', pageDown: '\u001b[6~', escape: '\u001b' };
-
-let lastFrameSeen = '';
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${lastFrameSeen}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Every frame of these dialogs must fit an 80×24 terminal. */
-function expectFits(frame: string): void {
-  const lines = frame.split('\n');
-  expect(lines.length, frame).toBeLessThanOrEqual(24);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
-}
-
 /** A frame as running text: borders dropped, wrapped lines joined. */
 const flat = (frame: string) => frame.replace(/[║│]/g, ' ').replace(/\s+/g, ' ');
 
 const newJournal = () => new Journal(mkdtempSync(join(tmpdir(), 'vs-tui-flows-')));
 
 async function startApp(journal: Journal = newJournal()) {
-  const host = openHost({ uri: demoUri() });
-  hosts.push(host);
-  const { app, store } = renderApp(host, { journal, columns: 80, rows: 24 });
-  const frames: string[] = [];
-  const frame = () => {
-    const shown = app.lastFrame() ?? '';
-    if (frames.at(-1) !== shown) frames.push(shown);
-    lastFrameSeen = shown;
-    return shown;
-  };
-  const press = async (keys: string, expect?: (f: string) => boolean, what = keys) => {
-    app.stdin.write(keys);
-    if (expect) await until(() => expect(frame()), what);
-  };
-  // the first frame is drawn before the terminal is made 80 columns wide: start from the resized one
-  await until(() => (app.lastFrame() ?? '').split('\n').every((l) => [...l].length <= 80) && (app.lastFrame() ?? '') !== '', 'a frame at 80 columns');
-  frames.length = 0;
+  const { app, store, host, frame, frames, press } = await renderDemoApp({ journal });
   const dialog = () => store.getState().confirm!;
   /** The whole plan as the dialog shows it, page by page from the top (the body scrolls). */
   const wholePlan = async (): Promise<string> => {
@@ -102,8 +62,7 @@ async function openTree(t: Awaited<ReturnType<typeof startApp>>, snapshot: strin
  * the target is gone (deleted in the same test-driver session) so the revert itself fails.
  */
 async function seedUnfinishedRevert(journal: Journal): Promise<string> {
-  const host = openHost({ uri: demoUri() });
-  hosts.push(host);
+  const host = openDemoHost();
   const plan = await planRevert(host, { domain: 'web-01', snapshot: 'after upgrade' });
   expect(plan.machine.plan().map((s) => s.id)).toEqual(['safety-snapshot', 'revert']);
   await host.run(virshCommands.deleteSnapshot('web-01', 'after upgrade'));
@@ -285,8 +244,7 @@ describe('flows in the TUI at 80×24', () => {
     const journal = newJournal();
     const id = await seedUnfinishedRevert(journal);
     // a finished flow after it
-    const host = openHost({ uri: demoUri() });
-    hosts.push(host);
+    const host = openDemoHost();
     const done = await runFlow(await planDelete(host, { domain: 'web-01', snapshot: 'php rollback point' }), { journal });
     expect(done.status).toBe('done');
 

@@ -3,52 +3,13 @@
 // chain diagram, keys in, frames out. The plan is the engine's, refused because this driver
 // cannot run block jobs, which the wizard says plainly.
 
-import { afterEach, describe, expect, it } from 'vitest';
-import { renderApp } from './render-app.js';
-import { demoUri, openHost } from '../../../src/engine/connect.js';
-import type { Host } from '../../../src/engine/host.js';
+import { describe, expect, it } from 'vitest';
+import { expectFits, KEY, renderDemoApp, until } from './demo-app.js';
 import { planLines } from '../../../src/engine/flows/plan-print.js';
 import { selectedSnapshotName } from '../../../src/store/app-store.js';
 
-const hosts: Host[] = [];
-afterEach(async () => {
-  await Promise.all(hosts.splice(0).map((h) => h.close()));
-});
-
-const KEY = { up: '\u001b[A', down: '\u001b[B', right: '\u001b[C', left: '\u001b[D', escape: '\u001b', tab: '\t' };
-
-let lastFrameSeen = '';
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${lastFrameSeen}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function expectFits(frame: string): void {
-  const lines = frame.split('\n');
-  expect(lines.length, frame).toBeLessThanOrEqual(24);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
-}
-
 async function startApp() {
-  const host = openHost({ uri: demoUri() });
-  hosts.push(host);
-  const { app, store } = renderApp(host, { columns: 80, rows: 24 });
-  const frames: string[] = [];
-  const frame = () => {
-    const shown = app.lastFrame() ?? '';
-    if (frames.at(-1) !== shown) frames.push(shown);
-    lastFrameSeen = shown;
-    return shown;
-  };
-  const press = async (keys: string, check?: (f: string) => boolean, what = keys) => {
-    app.stdin.write(keys);
-    if (check) await until(() => check(frame()), what);
-  };
-  await until(() => (app.lastFrame() ?? '').split('\n').every((l) => [...l].length <= 80) && (app.lastFrame() ?? '') !== '', 'a frame at 80 columns');
-  frames.length = 0;
+  const { app, store, frame, frames, press } = await renderDemoApp();
   const wizard = () => store.getState().merge!;
   return { app, store, frame, frames, press, wizard };
 }
