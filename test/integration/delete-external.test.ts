@@ -10,7 +10,7 @@ import type { Host } from '../../src/engine/host.js';
 import { planDelete } from '../../src/engine/flows/delete.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
-import { chainFiles, externalSnapshot, flushDisk, guestWrite, qcow2Tags, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
+import { chainFiles, externalSnapshot, flushDisk, guestWrite, qcow2Tags, readsPattern, snapshotNames, vdaSource, snapshotParents } from './qemu-checks.js';
 
 const MiB = (n: number) => `${n}M`;
 
@@ -22,18 +22,7 @@ describeLab('delete: external snapshots on real QEMU', () => {
     host = connected;
   });
 
-  async function parents(domain: string): Promise<Record<string, string | null>> {
-    const { stdout } = await lab.virsh('snapshot-list', domain, '--parent');
-    return Object.fromEntries(
-      stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((line) => {
-          const words = line.trim().split(/\s+/);
-          return [words[0]!, words[5] ?? null];
-        }),
-    );
-  }
+  const parents = (domain: string) => snapshotParents(lab, domain);
 
   /** The vda source a snapshot's embedded <domain> records: the file holding its state. */
   async function recordedState(domain: string, snapshot: string): Promise<string> {
@@ -45,6 +34,19 @@ describeLab('delete: external snapshots on real QEMU', () => {
   /** Pattern `p` (one MiB) at MiB offset `at`, as guest writes. */
   const write = (domain: string, p: string, at: number) => guestWrite(lab, domain, p, MiB(at), MiB(1));
   const reads = (image: string, p: string, at: number) => readsPattern(image, p, MiB(at), MiB(1));
+
+  /** i1 (internal) → x1 → x2 (external) on a running domain, 0x11/0x22/0x33 written before x1, x2 and after. */
+  async function internalParentChain() {
+    const { name, disks } = await lab.newDomain({ running: false });
+    await host.createSnapshotAs(name, { name: 'i1' });
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    await write(name, '0x11', 0);
+    const o1 = await externalSnapshot(lab, name, 'x1');
+    await write(name, '0x22', 1);
+    const o2 = await externalSnapshot(lab, name, 'x2');
+    await write(name, '0x33', 2);
+    return { name, disks, o1, o2 };
+  }
 
   async function memorySnapshot(domain: string, name: string): Promise<{ overlay: string; memory: string }> {
     const overlay = `${lab.dir}/img/${domain}-vda.${name}.qcow2`;
@@ -178,14 +180,7 @@ describeLab('delete: external snapshots on real QEMU', () => {
   });
 
   it('with a child under an internal parent (i1 → x1 → x2, delete x1): a block commit merges the middle layer, x2 is redefined on the surviving file', async () => {
-    const { name, disks } = await lab.newDomain({ running: false });
-    await host.createSnapshotAs(name, { name: 'i1' });
-    expect((await lab.virsh('start', name)).exitCode).toBe(0);
-    await write(name, '0x11', 0);
-    const o1 = await externalSnapshot(lab, name, 'x1');
-    await write(name, '0x22', 1);
-    const o2 = await externalSnapshot(lab, name, 'x2');
-    await write(name, '0x33', 2);
+    const { name, disks, o1, o2 } = await internalParentChain();
     expect(await recordedState(name, 'x2')).toBe(o1);
 
     const plan = await planDelete(host, { domain: name, snapshot: 'x1' });
@@ -212,14 +207,7 @@ describeLab('delete: external snapshots on real QEMU', () => {
   });
 
   it('the same with the domain shut off (libvirt refuses, block jobs need it running): qemu-img merges the middle layer, x2 is redefined on the surviving file', async () => {
-    const { name, disks } = await lab.newDomain({ running: false });
-    await host.createSnapshotAs(name, { name: 'i1' });
-    expect((await lab.virsh('start', name)).exitCode).toBe(0);
-    await write(name, '0x11', 0);
-    const o1 = await externalSnapshot(lab, name, 'x1');
-    await write(name, '0x22', 1);
-    const o2 = await externalSnapshot(lab, name, 'x2');
-    await write(name, '0x33', 2);
+    const { name, disks, o1, o2 } = await internalParentChain();
     await flushDisk(lab, name);
     expect((await lab.virsh('destroy', name)).exitCode).toBe(0);
     // libvirt itself refuses this delete

@@ -6,7 +6,7 @@ import type { Host } from '../../src/engine/host.js';
 import { deletePlan, planDelete, type DeleteParams } from '../../src/engine/flows/delete.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
-import { qcow2Tags, snapshotNames } from './qemu-checks.js';
+import { qcow2Tags, snapshotNames, snapshotParents } from './qemu-checks.js';
 
 describeLab('delete: internal snapshots on real QEMU', () => {
   let lab: Lab;
@@ -16,20 +16,7 @@ describeLab('delete: internal snapshots on real QEMU', () => {
     host = connected;
   });
 
-  /** Each snapshot's parent, from virsh's own `snapshot-list --parent` table (names without spaces here). */
-  async function parents(domain: string): Promise<Record<string, string | null>> {
-    const { stdout } = await lab.virsh('snapshot-list', domain, '--parent');
-    // NAME  DATE TIME ZONE  STATE  [PARENT]
-    return Object.fromEntries(
-      stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((line) => {
-          const words = line.trim().split(/\s+/);
-          return [words[0]!, words[5] ?? null];
-        }),
-    );
-  }
+  const parents = (domain: string) => snapshotParents(lab, domain);
 
   const current = async (domain: string) => (await lab.virsh('snapshot-current', domain, '--name')).stdout.trim();
 

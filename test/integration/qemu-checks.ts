@@ -85,3 +85,21 @@ export async function vdaSource(lab: Lab, domain: string): Promise<string> {
 export async function snapshotNames(lab: Lab, domain: string): Promise<string[]> {
   return (await lab.virsh('snapshot-list', domain, '--name')).stdout.split('\n').filter(Boolean).sort();
 }
+
+/**
+ * Each snapshot's parent (null for a root), from virsh's own `snapshot-list --parent` table.
+ * Names must not contain spaces here: the table's columns are split on white space.
+ */
+export async function snapshotParents(lab: Lab, domain: string): Promise<Record<string, string | null>> {
+  const { stdout } = await lab.virsh('snapshot-list', domain, '--parent');
+  // NAME  DATE TIME ZONE  STATE  [PARENT]
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((line) => {
+        const words = line.trim().split(/\s+/);
+        return [words[0]!, words[5] ?? null];
+      }),
+  );
+}
