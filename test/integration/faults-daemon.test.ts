@@ -26,6 +26,31 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
     removeStates();
   });
 
+
+  /**
+   * Restarts the lab's libvirtd while the CLI follows a job; then the job must be seen again by
+   * `virtsnap jobs`, and the flow end done: by itself, or, when the CLI lost its daemon and the
+   * journal says unfinished, through `resume` re-attaching to the job.
+   */
+  async function restartDaemonAndFinish(state: string, domain: string, cli: ReturnType<typeof execa>, job: RegExp) {
+    const restart = await execa(LAB_SCRIPT, ['restart-daemon', lab.dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
+    expect(restart.exitCode, String(restart.stderr)).toBe(0);
+    const jobs = await virtsnap(state, ['jobs', '-c', lab.uri, domain, '--json']);
+    const jobSeen = jobs.exitCode === 0 && job.test(jobs.stdout);
+    const run = await cli;
+    let outcome: 'finished' | 'resumed' = 'finished';
+    if (run.exitCode !== 0) {
+      const [flow] = await journalFlows(state);
+      expect(flow?.status, `${String(run.stdout)}\n${String(run.stderr)}`).toBe('unfinished');
+      const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
+      expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+      outcome = 'resumed';
+    }
+    const [flow] = await journalFlows(state);
+    const problems: string[] = flow?.status === 'done' ? [] : [`the journal says ${flow?.status ?? 'nothing'}, not done`];
+    return { jobSeen, jobsText: `${jobs.stdout}${jobs.stderr}`, outcome, problems };
+  }
+
   it('pull: the daemon restarts mid-job; the job is found again and finished; every flushed block is in the overlay', { timeout: 300_000 }, async () => {
     const started = Date.now();
     const g = await startLinuxGuest(lab);
@@ -59,26 +84,7 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
       await sleep(100);
     }
     await sleep(1000);
-    const restart = await execa(LAB_SCRIPT, ['restart-daemon', lab.dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
-    expect(restart.exitCode, restart.stderr).toBe(0);
-
-    // the new daemon found the job QEMU kept running, and virtsnap sees it
-    const jobs = await virtsnap(state, ['jobs', '-c', lab.uri, g.name, '--json']);
-    const jobSeen = jobs.exitCode === 0 && /pull/i.test(jobs.stdout);
-
-    const run = await cli;
-    let outcome: 'finished' | 'resumed' = 'finished';
-    const problems: string[] = [];
-    if (run.exitCode !== 0) {
-      // the CLI lost its daemon: the journal says unfinished, and resume re-attaches to the job
-      const [flow] = await journalFlows(state);
-      expect(flow?.status, `${run.stdout}\n${run.stderr}`).toBe('unfinished');
-      const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
-      expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
-      outcome = 'resumed';
-    }
-    const [flow] = await journalFlows(state);
-    if (flow?.status !== 'done') problems.push(`the journal says ${flow?.status ?? 'nothing'}, not done`);
+    const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, g.name, cli, /pull/i);
     if (JSON.stringify(await chainFiles(overlay)) !== JSON.stringify([overlay])) problems.push(`${overlay} still has a backing chain: ${(await chainFiles(overlay)).join(' <- ')}`);
     problems.push(...(await inconsistencies(lab, g.name)));
 
@@ -96,7 +102,7 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
       consistent: problems.length === 0,
       bytesVerified: check.bytesVerified + base.bytesVerified,
       bytesLost: lost.length === 0 ? 0 : Math.max(0, (end.flushed + 1) * BLOCK - check.contiguous * BLOCK),
-      problems: [...problems, ...lost, ...(jobSeen ? [] : [`virtsnap jobs did not show the pull after the restart: ${jobs.stdout}${jobs.stderr}`])],
+      problems: [...problems, ...lost, ...(jobSeen ? [] : [`virtsnap jobs did not show the pull after the restart: ${jobsText}`])],
       ms: Date.now() - started,
     });
     expect(record.problems).toEqual([]);
@@ -127,23 +133,7 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
       await sleep(100);
     }
     await sleep(1500);
-    const restart = await execa(LAB_SCRIPT, ['restart-daemon', lab.dir], { reject: false, stdin: 'ignore', timeout: 60_000 });
-    expect(restart.exitCode, restart.stderr).toBe(0);
-    const jobs = await virtsnap(state, ['jobs', '-c', lab.uri, name, '--json']);
-    const jobSeen = jobs.exitCode === 0 && /commit/i.test(jobs.stdout);
-
-    const run = await cli;
-    let outcome: 'finished' | 'resumed' = 'finished';
-    const problems: string[] = [];
-    if (run.exitCode !== 0) {
-      const [flow] = await journalFlows(state);
-      expect(flow?.status, `${run.stdout}\n${run.stderr}`).toBe('unfinished');
-      const resumed = await virtsnap(state, ['resume', flow!.id, '--yes']);
-      expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
-      outcome = 'resumed';
-    }
-    const [flow] = await journalFlows(state);
-    if (flow?.status !== 'done') problems.push(`the journal says ${flow?.status ?? 'nothing'}, not done`);
+    const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, name, cli, /commit/i);
     const top = await topOf(lab, name);
     if (top !== disks.vda) problems.push(`vda runs on ${top}, not on the base ${disks.vda}`);
     problems.push(...(await inconsistencies(lab, name)));
@@ -157,7 +147,7 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
       consistent: problems.length === 0,
       bytesVerified: data.bytesVerified,
       bytesLost: data.bytesLost,
-      problems: [...problems, ...data.problems, ...(jobSeen ? [] : [`virtsnap jobs did not show the commit after the restart: ${jobs.stdout}${jobs.stderr}`])],
+      problems: [...problems, ...data.problems, ...(jobSeen ? [] : [`virtsnap jobs did not show the commit after the restart: ${jobsText}`])],
       ms: Date.now() - started,
     });
     expect(record.problems).toEqual([]);
