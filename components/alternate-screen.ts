@@ -29,10 +29,10 @@ export function enterAlternateScreen(out: NodeJS.WriteStream, onSignal: (signal:
     const handler = () => {
       // Ink's unmount writes a last frame: let it land on the alternate screen, then leave it.
       onSignal(signal as NodeJS.Signals);
-      process.exitCode = 128 + number;
+      // The code goes with exit() itself: the CLI, unwinding meanwhile, sets its own.
       setImmediate(() => {
         leave();
-        process.exit();
+        process.exit(128 + number);
       });
     };
     // \`on\`, not \`once\`: Ink's signal-exit re-raises a signal when it sees no other listener

@@ -172,7 +172,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } finally {
     if (showLog) for (const entry of log.list()) io.stderr(`${formatLogEntry(entry)}\n`);
-    await (host as Host | null)?.close();
+    // Every answer is in: the program ends without waiting for virsh to exit.
+    await (host as Host | null)?.close({ wait: false });
     await closeAllHostFiles();
   }
   return exitCode;

@@ -3,7 +3,7 @@
 
 import { virshCommands, type CreateAsOptions, type DeleteOptions } from './virsh/commands.js';
 import { VirshCommandError } from './virsh/errors.js';
-import type { RunOptions, VirshRunner } from './virsh/runner.js';
+import type { CloseOptions, RunOptions, VirshRunner } from './virsh/runner.js';
 import type { Disk, Domain, SnapshotDetail, SnapshotForest, SnapshotSummary } from './model.js';
 import {
   buildForest,
@@ -14,6 +14,7 @@ import {
   parseNameList,
   parseSnapshotTable,
   parseSnapshotTableWithLeaves,
+  splitSnapshotTable,
   type SnapshotTableRow,
 } from './parse/index.js';
 import { readDomainDisks } from './xml/domain-xml.js';
@@ -122,17 +123,20 @@ export class Host {
    * `hint`: the names last read, if any.
    */
   async readSnapshots(domain: string, hint: readonly string[] = []): Promise<SnapshotRead> {
-    const [table, leaves, external, current] = await Promise.all([
-      this.runner.run(virshCommands.snapshotTable(domain)),
+    // The table goes first: virsh prints it whole when done, and it is split into cells while
+    // virsh answers the three short questions after it.
+    const table = this.runner.run(virshCommands.snapshotTable(domain)).then((result) => splitSnapshotTable(result.stdout));
+    const rest = Promise.all([
       this.runner.run(virshCommands.snapshotNames(domain, 'leaves')),
       this.runner.run(virshCommands.snapshotNames(domain, 'external')),
       this.currentSnapshotName(domain),
     ]);
+    const [split, [leaves, external, current]] = await Promise.all([table, rest]);
     const externalNames = parseNameList(external.stdout);
-    const exact = parseSnapshotTableWithLeaves(table.stdout, parseNameList(leaves.stdout), hint);
+    const exact = parseSnapshotTableWithLeaves(split, parseNameList(leaves.stdout), hint);
     if (exact) return { names: exact.names, current, summaries: summariesOf(exact.rows, externalNames, current) };
     const names = await this.snapshotNames(domain);
-    return { names, current, summaries: summariesOf(parseSnapshotTable(table.stdout, names), externalNames, current) };
+    return { names, current, summaries: summariesOf(parseSnapshotTable(split, names), externalNames, current) };
   }
 
   async forest(domain: string): Promise<SnapshotForest> {
@@ -202,8 +206,8 @@ export class Host {
     return this.runner.run(...args);
   }
 
-  close(): Promise<void> {
-    return this.runner.close();
+  close(options?: CloseOptions): Promise<void> {
+    return this.runner.close(options);
   }
 }
 

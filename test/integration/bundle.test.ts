@@ -1,6 +1,6 @@
 // The shipped bundle: a subcommand loads no Ink, React or yoga (their chunks come only through
-// the TUI's dynamic import), and the executable's first file is small, so virsh starts before
-// the rest of the program has loaded.
+// the TUI's dynamic import), and the executable's first file is small, CommonJS and imports
+// nothing of its own, so virsh starts before the rest of the program has loaded.
 
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -24,20 +24,23 @@ function graph(file: string, staticFiles = new Set<string>(), dynamicFiles = new
 
 it('the executable is a small first file; the CLI loads without Ink, React or yoga', () => {
   expect(statSync(BIN).size).toBeLessThan(20_000);
-  // what the CLI loads: the first file, the CLI chunk it imports, and their static imports
-  const first = graph(BIN);
-  const cli = [...first.dynamicFiles].find((f) => /\/cli-[^/]+\.js$/.test(f));
-  expect(cli).toBeDefined();
-  const loaded = new Set(first.staticFiles);
-  const fromCli = graph(cli!);
-  for (const f of fromCli.staticFiles) loaded.add(f);
+  const first = readFileSync(BIN, 'utf8');
+  // CommonJS in a folder that says so, requiring only Node's own modules
+  expect(JSON.parse(readFileSync(resolve(dirname(BIN), 'package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
+  expect([...first.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]).every((spec) => spec!.startsWith('node:'))).toBe(true);
+  expect(first).toContain('spawn)("virsh"');
+  // what the CLI loads: the program the first file imports, and its static imports
+  const program = [...first.matchAll(/import\(\s*"(\.[^"]+)"\s*\)/g)].map((m) => resolve(dirname(BIN), m[1]!));
+  expect(program).toEqual([resolve(dirname(BIN), 'main.mjs')]);
+  const fromCli = graph(program[0]!);
+  const loaded = new Set(fromCli.staticFiles);
   const text = [...loaded].map((f) => readFileSync(f, 'utf8')).join('\n');
   expect(text).toContain('snapshot-list');
   expect(text).not.toContain('react-reconciler');
   expect(text).not.toContain('yoga-wasm');
   expect(text).not.toMatch(/node_modules\/ink\//);
   // …and the TUI is one dynamic import away, with all of them
-  const tui = [...fromCli.dynamicFiles].find((f) => /\/run-tui-[^/]+\.js$/.test(f));
+  const tui = [...fromCli.dynamicFiles].find((f) => /\/run-tui-[^/]+\.mjs$/.test(f));
   expect(tui).toBeDefined();
   expect(readFileSync(tui!, 'utf8')).toContain('node_modules/ink/');
 });

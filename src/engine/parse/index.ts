@@ -8,7 +8,7 @@ export { domainStateFromCodes, isDomainStateName, DOMAIN_STATE_NAMES } from './d
 export { parseDomstatsRecords } from './domstats-records.js';
 export { parseDomstatsBlock, type BlockStats } from './domstats-block.js';
 export { parseNameList } from './name-list.js';
-export { parseSnapshotTable, parseSnapshotTableWithLeaves, type ExactSnapshotTable, type SnapshotTableRow } from './snapshot-table.js';
+export { parseSnapshotTable, parseSnapshotTableWithLeaves, splitSnapshotTable, type ExactSnapshotTable, type SnapshotTableRow, type SplitTable } from './snapshot-table.js';
 export { buildForest } from './snapshot-forest.js';
 export { renderTree } from './snapshot-tree-render.js';
 export { parseSnapshotInfo, type SnapshotInfo } from './snapshot-info.js';

@@ -15,10 +15,11 @@ import { sortByNameLikeVirsh } from './virsh-name-order.js';
 export function buildForest(domain: string, summaries: readonly SnapshotSummary[], current: string | null): SnapshotForest {
   const byName = new Map<string, SnapshotNode>();
   for (const summary of summaries) {
-    if (!byName.has(summary.name)) {
-      byName.set(summary.name, { ...summary, current: summary.name === current, children: [] });
-    }
+    if (byName.has(summary.name)) continue;
+    const { name, parent, state, creationTime, location } = summary;
+    byName.set(name, { name, parent, state, creationTime, current: name === current, location, children: [] });
   }
+  // Summaries usually come in virsh's order already (a table's rows do): the sort only checks.
   const ordered = sortByNameLikeVirsh(byName.values(), (node) => node.name);
 
   const roots: SnapshotNode[] = [];
@@ -37,7 +38,7 @@ export function buildForest(domain: string, summaries: readonly SnapshotSummary[
   // member in name order.
   const reached = new Set<SnapshotNode>();
   markSubtrees(roots, reached);
-  for (const node of ordered) {
+  for (const node of reached.size === ordered.length ? [] : ordered) {
     if (reached.has(node)) continue;
     const root = firstCycleMember(node, parentOf);
     const parent = parentOf.get(root);
@@ -60,7 +61,7 @@ function markSubtrees(starts: readonly SnapshotNode[], reached: Set<SnapshotNode
   for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
     if (reached.has(node)) continue;
     reached.add(node);
-    pending.push(...node.children);
+    for (const child of node.children) pending.push(child);
   }
 }
 

@@ -3,7 +3,7 @@ import { ParseError } from './parse-error.js';
 import { outputLines } from './output-lines.js';
 import { decodeTableCell } from './table-cell.js';
 import { TableNameResolver } from './table-name-resolver.js';
-import { parseVirshTime, VIRSH_TIME_PATTERN } from './virsh-time.js';
+import { parseVirshTime, parseVirshTimeAt, VIRSH_TIME_PATTERN } from './virsh-time.js';
 
 export interface SnapshotTableRow {
   name: string;
@@ -26,7 +26,7 @@ const TIME_CELL = new RegExp(`(?<= {3})${VIRSH_TIME_PATTERN}(?= {3}\\S)`, 'g');
 const HEADER = /^ Name +Creation Time +State(?: +Parent)?$/;
 const DASHES = /^-+$/;
 
-interface SplitRow {
+export interface SplitRow {
   line: string;
   lineNumber: number;
   /** The Name cell with its padding (and so any trailing spaces of the name) removed. */
@@ -58,55 +58,119 @@ interface SplitRow {
  * A header and dashes line (output without `-q`) and empty lines are skipped.
  * @throws ParseError for a row without a time cell and state.
  */
-export function parseSnapshotTable(stdout: string, knownNames: readonly string[]): SnapshotTableRow[] {
-  return parseRows(stdout, knownNames).rows;
+export function parseSnapshotTable(table: string | SplitTable, knownNames: readonly string[]): SnapshotTableRow[] {
+  return parseRows(typeof table === 'string' ? splitSnapshotTable(table) : table, knownNames).rows;
+}
+
+/**
+ * A table's rows split into cells where that needs no names (nearly always every row), so the
+ * work can be done while the name listings are still on their way.
+ */
+export interface SplitTable {
+  readonly stdout: string;
+  readonly lines: readonly { line: string; lineNumber: number }[];
+  /** Per line, its cells, or null when only known names can tell where its time cell is. */
+  readonly split: readonly (SplitRow | null)[];
+}
+
+export function splitSnapshotTable(stdout: string): SplitTable {
+  const lines = dataLines(stdout);
+  return { stdout, lines, split: lines.map(({ line, lineNumber }) => (line.startsWith(' ') ? splitAtOnlyTimeCell(line, lineNumber) : null)) };
 }
 
 /** The rows, and whether a row held several time-like texts (a name or parent holds one). */
-function parseRows(stdout: string, knownNames: readonly string[]): { rows: SnapshotTableRow[]; splitByNames: boolean } {
+function parseRows(table: SplitTable, knownNames: readonly string[]): { rows: SnapshotTableRow[]; splitByNames: boolean } {
   const resolver = new TableNameResolver(knownNames);
   let splitByNames = false;
-  const rows = dataLines(stdout).map(({ line, lineNumber }) => {
-    const row = splitRow(line, lineNumber, resolver);
+  const rows = table.lines.map(({ line, lineNumber }, index) => {
+    const row = table.split[index] ?? splitRow(line, lineNumber, resolver);
     if (row.timeCells > 1) splitByNames = true;
     return row;
   });
-  const stateWidth = Math.max(0, ...rows.map((row) => row.state.length));
-  const hasParentColumn = rows.some((row) => row.afterState !== '');
+  let stateWidth = 0;
+  let hasParentColumn = false;
+  for (const row of rows) {
+    if (row.state.length > stateWidth) stateWidth = row.state.length;
+    if (row.afterState !== '') hasParentColumn = true;
+  }
 
   const parsed = rows.map((row): SnapshotTableRow => {
     const name = resolver.claimRowName(row.nameCell) ?? decodeTableCell(row.nameCell);
-    const base = { name, creationTime: row.creationTime, state: row.state };
-    if (!hasParentColumn) return { ...base, parent: null };
+    if (!hasParentColumn) return { name, creationTime: row.creationTime, state: row.state, parent: null };
 
     // The Parent column starts at the same offset in every row: after the widest state
     // and the column gap. Its cell may itself start with spaces.
     const padding = stateWidth - row.state.length + COLUMN_GAP;
-    if (row.afterState.length < padding || row.afterState.slice(0, padding).trim() !== '') {
+    if (row.afterState.length < padding || !isBlank(row.afterState, 0, padding)) {
       throw new ParseError('row does not reach the Parent column', row.line, row.lineNumber);
     }
-    const parentCell = row.afterState.slice(padding);
-    if (parentCell === '') return { ...base, parent: null };
+    const parentCell = row.afterState.length === padding ? '' : row.afterState.slice(padding);
+    if (parentCell === '') return { name, creationTime: row.creationTime, state: row.state, parent: null };
 
-    const candidates = resolver.lastColumnCandidates(parentCell).filter((candidate) => candidate !== name);
-    if (candidates.length > 1) return { ...base, parent: null, parentCandidates: candidates };
-    return { ...base, parent: candidates[0] ?? decodeTableCell(parentCell) };
+    const candidates = resolver.lastColumnCandidates(parentCell, name);
+    if (candidates.length > 1) return { name, creationTime: row.creationTime, state: row.state, parent: null, parentCandidates: [...candidates] };
+    return { name, creationTime: row.creationTime, state: row.state, parent: candidates[0] ?? decodeTableCell(parentCell) };
   });
   return { rows: parsed, splitByNames };
 }
 
 function dataLines(stdout: string): { line: string; lineNumber: number }[] {
   const lines = outputLines(stdout);
-  const withNumbers = lines.map((line, index) => ({ line, lineNumber: index + 1 }));
-  return withNumbers.filter(({ line }, index) => {
-    if (line === '') return false;
-    if (HEADER.test(line) && DASHES.test(lines[index + 1] ?? '')) return false;
-    return !(DASHES.test(line) && index > 0 && HEADER.test(lines[index - 1] ?? ''));
-  });
+  const isHeader = (index: number) => lines[index]?.startsWith(' Name') === true && HEADER.test(lines[index] ?? '');
+  const isDashes = (index: number) => lines[index]?.startsWith('-') === true && DASHES.test(lines[index] ?? '');
+  const data: { line: string; lineNumber: number }[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] ?? '';
+    if (line === '') continue;
+    if (isHeader(index) && isDashes(index + 1)) continue;
+    if (index > 0 && isDashes(index) && isHeader(index - 1)) continue;
+    data.push({ line, lineNumber: index + 1 });
+  }
+  return data;
 }
 
 function splitRow(line: string, lineNumber: number, resolver: TableNameResolver): SplitRow {
   if (!line.startsWith(' ')) throw new ParseError('snapshot-list row must start with a space', line, lineNumber);
+  return splitAtOnlyTimeCell(line, lineNumber) ?? splitAtTimeCells(line, lineNumber, resolver);
+}
+
+/** Where the time cell's first colon sits: `YYYY-MM-DD HH:MM:SS`. */
+const FIRST_COLON = 13;
+
+/**
+ * The common row: a time text holds two colons, so a line with exactly two holds at most one,
+ * and when it sits where a time cell may (column gaps around it, a state after) it is the
+ * cell. Found with two indexOf calls instead of a regular expression over the whole line.
+ */
+function splitAtOnlyTimeCell(line: string, lineNumber: number): SplitRow | null {
+  const colon = line.indexOf(':');
+  if (colon < 0) return null;
+  const second = line.indexOf(':', colon + 1);
+  if (second < 0 || line.indexOf(':', second + 1) >= 0) return null;
+  const timeStart = colon - FIRST_COLON;
+  const stateStart = timeStart + TIME_LENGTH + COLUMN_GAP;
+  if (timeStart < 1 + COLUMN_GAP || !isBlank(line, timeStart - COLUMN_GAP, timeStart)) return null;
+  if (!isBlank(line, timeStart + TIME_LENGTH, stateStart) || stateStart >= line.length || line[stateStart] === ' ') return null;
+  const creationTime = parseVirshTimeAt(line, timeStart);
+  if (creationTime === null) return null;
+  let stateEnd = line.indexOf(' ', stateStart);
+  if (stateEnd < 0) stateEnd = line.length;
+  let nameEnd = timeStart - COLUMN_GAP;
+  while (nameEnd > 1 && line.charCodeAt(nameEnd - 1) === 0x20) nameEnd--;
+  if (nameEnd === 1) return null;
+  return {
+    line,
+    lineNumber,
+    nameCell: line.slice(1, nameEnd),
+    creationTime,
+    state: line.slice(stateStart, stateEnd),
+    afterState: line.slice(stateEnd),
+    timeCells: 1,
+  };
+}
+
+/** Any row: every time-like text is a candidate; the one after a known name wins. */
+function splitAtTimeCells(line: string, lineNumber: number, resolver: TableNameResolver): SplitRow {
   const candidates = [...line.matchAll(TIME_CELL)].map((match) => {
     const timeStart = match.index;
     const afterTime = line.slice(timeStart + TIME_LENGTH + COLUMN_GAP);
@@ -131,6 +195,12 @@ function splitRow(line: string, lineNumber: number, resolver: TableNameResolver)
   return chosen;
 }
 
+/** Whether text[from, to) is all spaces. */
+function isBlank(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) !== 0x20) return false;
+  return true;
+}
+
 export interface ExactSnapshotTable {
   rows: SnapshotTableRow[];
   /** Every snapshot's exact name, in the table's (virsh's) order. */
@@ -149,10 +219,15 @@ export interface ExactSnapshotTable {
  * virsh does not print), a name holding a time-like text, or names that do not add up (a
  * change between the two listings). Ask for the names then.
  */
-export function parseSnapshotTableWithLeaves(stdout: string, leaves: readonly string[], hint: readonly string[] = []): ExactSnapshotTable | null {
-  if (stdout.includes('\\xff')) return null;
+export function parseSnapshotTableWithLeaves(
+  table: string | SplitTable,
+  leaves: readonly string[],
+  hint: readonly string[] = [],
+): ExactSnapshotTable | null {
+  const split = typeof table === 'string' ? splitSnapshotTable(table) : table;
+  if (split.stdout.includes('\\xff')) return null;
   const attempt = (known: readonly string[]): { table: ExactSnapshotTable | null; derived: string[] } | null => {
-    const { rows, splitByNames } = parseRows(stdout, known);
+    const { rows, splitByNames } = parseRows(split, known);
     // A row with several time-like texts was split where a known name fits: not on its own.
     if (splitByNames) return null;
     const derived = new Set(leaves);

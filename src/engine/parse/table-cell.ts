@@ -50,5 +50,6 @@ function renderInUtf8Locale(text: string): string {
  * `\xff` (a lost non-ASCII byte) stays as it is.
  */
 export function decodeTableCell(cell: string): string {
+  if (!cell.includes('\\x')) return cell;
   return cell.replace(/\\x([0-7][0-9a-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

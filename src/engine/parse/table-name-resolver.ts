@@ -1,6 +1,7 @@
 import { renderTableCell } from './table-cell.js';
 import { sortByNameLikeVirsh } from './virsh-name-order.js';
 
+const NONE: readonly string[] = [];
 const withoutTrailingSpaces = (text: string): string => (text.endsWith(' ') ? text.replace(/ +$/, '') : text);
 /** Printable ASCII: shown as itself in both locales, unless it holds a literal `\x`. */
 const PRINTS_AS_ITSELF = /^[\x20-\x7e]*$/;
@@ -55,8 +56,11 @@ export class TableNameResolver {
     return name;
   }
 
-  /** Every known name a last-column cell (e.g. Parent) can stand for, in virsh order. */
-  lastColumnCandidates(cell: string): string[] {
-    return [...(this.byLastColumnCell.get(cell) ?? [])];
+  /** Every known name a last-column cell (e.g. Parent) can stand for, in virsh order, but `except`. */
+  lastColumnCandidates(cell: string, except?: string): readonly string[] {
+    const names = this.byLastColumnCell.get(cell);
+    if (names === undefined) return NONE;
+    if (names.length === 1) return names[0] === except ? NONE : names;
+    return names.filter((name) => name !== except);
   }
 }

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { CommandLog } from './command-log.js';
 import type { VirshCommand } from './commands.js';
 import { ReadOnlyError, VirshDiedError, VirshTimeoutError } from './errors.js';
-import { interpretOutput, timeoutFor, VIRSH_ENV, virshBaseArgs, type RunOptions, type VirshResult, type VirshRunner } from './runner.js';
+import { interpretOutput, timeoutFor, VIRSH_ENV, virshBaseArgs, type CloseOptions, type RunOptions, type VirshResult, type VirshRunner } from './runner.js';
 
 export interface OneShotOptions {
   uri: string;
@@ -69,5 +69,5 @@ export class OneShotRunner implements VirshRunner {
     return { stdout: outcome.stdout, warnings: outcome.warnings, durationMs: Number(process.hrtime.bigint() - startedHr) / 1e6 };
   }
 
-  async close(): Promise<void> {}
+  async close(_options?: CloseOptions): Promise<void> {}
 }

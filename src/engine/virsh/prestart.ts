@@ -16,6 +16,14 @@ export interface SessionProcess extends PromiseLike<{ exitCode?: number; signal?
   readonly stdout: Readable;
   readonly stderr: Readable;
   kill(signal?: NodeJS.Signals): boolean;
+  /** Lets this program end while the process still runs (it ends by itself on stdin's end). */
+  unref(): void;
+}
+
+/** What unref needs of a child process: its own handle and its pipes'. */
+export function unrefChild(child: { unref(): void; stdout?: unknown; stderr?: unknown; stdin?: unknown }): void {
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as { unref?: () => void } | null | undefined)?.unref?.();
 }
 
 interface Prestarted {
@@ -25,11 +33,20 @@ interface Prestarted {
   process: SessionProcess;
 }
 
-let prestarted: Prestarted | null = null;
+// The executable's first lines and the program it then loads are bundled apart (the first
+// as CommonJS, which Node starts sooner), each with its own copy of this module: the one
+// process they share lives in a global both copies read.
+const SLOT = Symbol.for('virtsnap.prestartedVirsh');
+type Slot = { [SLOT]?: Prestarted | null };
+const slot = globalThis as Slot;
+const getPrestarted = (): Prestarted | null => slot[SLOT] ?? null;
+const setPrestarted = (value: Prestarted | null): void => {
+  slot[SLOT] = value;
+};
 
 /** Starts `virsh -q [-r] -c URI` now, exactly as a session would, for a session to take over. */
 export function prestartVirsh(uri: string, readonly: boolean): void {
-  if (prestarted) return;
+  if (getPrestarted()) return;
   const child = spawn('virsh', virshBaseArgs(uri, readonly), { stdio: 'pipe', env: { ...process.env, ...VIRSH_ENV } });
   // Listen from the start: an exit before the session takes over must not go unseen.
   const done = new Promise<{ exitCode?: number; signal?: string; failed: boolean; code?: string }>((resolve) => {
@@ -52,24 +69,26 @@ export function prestartVirsh(uri: string, readonly: boolean): void {
     stdout,
     stderr,
     kill: (signal) => child.kill(signal),
+    unref: () => unrefChild(child),
     then: (onFulfilled, onRejected) => exited.then(onFulfilled, onRejected),
   };
-  prestarted = { uri, readonly, child, process: adopted };
+  setPrestarted({ uri, readonly, child, process: adopted });
 }
 
 /** The prestarted virsh, when it was started for this URI and mode; at most once. */
 export function takePrestartedVirsh(uri: string, readonly: boolean): SessionProcess | null {
+  const prestarted = getPrestarted();
   if (!prestarted || prestarted.uri !== uri || prestarted.readonly !== readonly) return null;
-  const taken = prestarted.process;
-  prestarted = null;
-  return taken;
+  setPrestarted(null);
+  return prestarted.process;
 }
 
 /** Ends a prestarted virsh that no session took (another URI, a usage error, `--help`). */
 export function discardPrestartedVirsh(): void {
+  const prestarted = getPrestarted();
   if (!prestarted) return;
   const { child, process: adopted } = prestarted;
-  prestarted = null;
+  setPrestarted(null);
   child.stdin?.end();
   adopted.stdout.resume();
   adopted.stderr.resume();

@@ -24,7 +24,7 @@ export interface VirshRunner {
   readonly readonly: boolean;
   readonly log: CommandLog;
   run(command: VirshCommand, options?: RunOptions): Promise<VirshResult>;
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }
 
 export const DEFAULT_READ_TIMEOUT_MS = 30_000;
@@ -59,4 +59,12 @@ export function interpretOutput(args: readonly string[], stdout: string, stderr:
     warnings: parsed.warnings,
     error: new VirshCommandError(args, parsed.errorLines, parsed.message ?? parsed.errorLines.join('; '), parsed.code),
   };
+}
+
+export interface CloseOptions {
+  /**
+   * false: end virsh's input and return at once, not waiting for it to exit, for a program
+   * about to end (virsh exits on its own). Default true.
+   */
+  wait?: boolean;
 }

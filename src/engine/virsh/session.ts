@@ -26,13 +26,14 @@ import {
 } from './errors.js';
 import { LinkWatch } from './connection-loss.js';
 import { OneShotRunner } from './one-shot.js';
-import { takePrestartedVirsh, type SessionProcess } from './prestart.js';
+import { takePrestartedVirsh, unrefChild, type SessionProcess } from './prestart.js';
 import { isLineSafe, toVirshLine } from './quote.js';
 import {
   interpretOutput,
   timeoutFor,
   VIRSH_ENV,
   virshBaseArgs,
+  type CloseOptions,
   type RunOptions,
   type VirshResult,
   type VirshRunner,
@@ -141,16 +142,24 @@ export class VirshSession implements VirshRunner {
     });
   }
 
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new VirshClosedError(job.command.args));
     const proc = this.proc;
-    if (!proc) return;
-    proc.stdin.end();
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
-    await proc;
-    clearTimeout(timer);
-    await this.fallback?.close();
+    if (proc) {
+      proc.stdin.end();
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
+      if (options.wait === false) {
+        // virsh reads the end of its input and exits by itself; with every answer in, there
+        // is nothing left to wait for, and freeing a large test-driver host takes it a while.
+        timer.unref();
+        unrefChild(proc);
+      } else {
+        await proc;
+        clearTimeout(timer);
+      }
+    }
+    await this.fallback?.close(options);
   }
 
   /**

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseNameList } from '../../../src/engine/parse/name-list.js';
 import { ParseError } from '../../../src/engine/parse/parse-error.js';
-import { parseSnapshotTable, parseSnapshotTableWithLeaves } from '../../../src/engine/parse/snapshot-table.js';
-import { parseVirshTime } from '../../../src/engine/parse/virsh-time.js';
+import { parseSnapshotTable, parseSnapshotTableWithLeaves, splitSnapshotTable } from '../../../src/engine/parse/snapshot-table.js';
+import { parseVirshTime, parseVirshTimeAt } from '../../../src/engine/parse/virsh-time.js';
 
 const fixture = (path: string): string => readFileSync(new URL(`../../../fixtures/${path}`, import.meta.url), 'utf8');
 const namesOf = (path: string): string[] => parseNameList(fixture(path));
@@ -150,6 +150,41 @@ describe('parseVirshTime', () => {
     expect(parseVirshTime('2023-11-15 00:13:20 +0200')).toBe(1700000000);
     expect(parseVirshTime('2023-11-14 17:43:20 -0430')).toBe(1700000000);
     expect(parseVirshTime('2023-11-14 22:13:20')).toBeNull();
+  });
+
+  it('reads a timestamp inside a row digit by digit exactly as the pattern does', () => {
+    const texts = ['2023-11-14 22:13:20 +0000', '2023-11-15 00:13:20 +0200', '2023-11-14 17:43:20 -0430', '1999-12-31 23:59:59 +1400'];
+    const broken = ['2023-11-14 22:13:20 *0000', '2023-1a-14 22:13:20 +0000', '2023-11-14T22:13:20 +0000', '2023-11-14 22:13:20 +000', '2023-11-14 22-13:20 +0000'];
+    for (const text of [...texts, ...broken]) expect(parseVirshTimeAt(` name   ${text}   running`, 8)).toBe(parseVirshTime(text));
+    expect(parseVirshTimeAt('2023-11-14 22:13:20 +0000', 1)).toBeNull();
+  });
+});
+
+describe('rows split by their only time cell, and rows that need the names', () => {
+  it('gives the same rows either way, whatever the names hold', () => {
+    // one colon, two, a time-like name, a parent with a time-like text, unicode and spaces
+    const known = ['a:b', 'c:d:e', 'x   2023-01-01 00:00:00 +0000   y', 'plain', 'ü é', ' lead'];
+    const table = [
+      ' a:b                                 2023-11-14 22:13:20 +0000   running   ',
+      ' c:d:e                               2023-11-14 22:13:21 +0000   shutoff   a:b',
+      ' x   2023-01-01 00:00:00 +0000   y   2023-11-14 22:13:22 +0000   running   plain',
+      ' plain                               2023-11-14 22:13:23 +0000   running   x   2023-01-01 00:00:00 +0000   y',
+      ' ü é                                 2023-11-14 22:13:24 +0000   paused    plain',
+      '  lead                               2023-11-14 22:13:25 +0000   running   ü é',
+    ].join('\n');
+    const split = splitSnapshotTable(table);
+    // the rows with one time-like text are split without names; the other two wait for them
+    expect(split.split.map((row) => row !== null)).toEqual([false, false, false, false, true, true]);
+    const rows = parseSnapshotTable(split, known);
+    expect(rows).toEqual(parseSnapshotTable(table, known));
+    expect(rows.map((row) => [row.name, row.parent, row.state, row.creationTime - 1700000000])).toEqual([
+      ['a:b', null, 'running', 0],
+      ['c:d:e', 'a:b', 'shutoff', 1],
+      ['x   2023-01-01 00:00:00 +0000   y', 'plain', 'running', 2],
+      ['plain', 'x   2023-01-01 00:00:00 +0000   y', 'running', 3],
+      ['ü é', 'plain', 'paused', 4],
+      [' lead', 'ü é', 'running', 5],
+    ]);
   });
 });
 
