@@ -20,6 +20,7 @@ import { readPlannerDomain, systemPlannerEnvironment } from './domain-facts.js';
 import { cleanUp, CreateFailedError, noMetadata, plannedName, PlanNotRunnableError, removeUnusedCreatedFiles, type ExecuteResult } from './execute.js';
 import { Journal } from '../flows/journal.js';
 import { runFlow, type FlowRunOutcome } from '../flows/flow-run.js';
+import { HostUnchangedError } from '../flows/host-unchanged.js';
 import type { JournalEntry } from '../flows/step-machine.js';
 import { planSnapshot } from './planner.js';
 import type { CreateRequest, Plan, PlannerDomain, PlannerEnvironment } from './types.js';
@@ -134,9 +135,7 @@ export function createPlan(host: Host, params: CreateParams): FlowPlan<CreateCon
           // What exists now is never ours to remove; a file the plan expected to make must not have appeared since.
           const appeared = created.filter(fileExists);
           if (appeared.length > 0) {
-            throw Object.assign(new Error(`${appeared.join(', ')} exists now, but did not when the plan was made: plan again`), {
-              hostUnchanged: true,
-            });
+            throw new HostUnchangedError(`${appeared.join(', ')} exists now, but did not when the plan was made: plan again`);
           }
           ctx.preExisting = new Set(plan.files.filter((f) => fileExists(f.path)).map((f) => f.path));
           if (metadata && name !== null && (await snapshotListed(ctx.host, domain, name))) {

@@ -7,6 +7,7 @@ import type { Host, SnapshotWithXml } from '../host.js';
 import { VirshCommandError } from '../virsh/errors.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
 import type { Plan, PlannedFile } from './types.js';
+import type { HostStateReport } from '../flows/host-unchanged.js';
 
 /** The plan's verdict is not `ok`: there is nothing to run. */
 export class PlanNotRunnableError extends Error {
@@ -22,7 +23,7 @@ export interface KeptFile {
 }
 
 /** A planned command failed; libvirt's words are in `failure`, the cleanup in removed/kept. */
-export class CreateFailedError extends Error {
+export class CreateFailedError extends Error implements HostStateReport {
   override readonly name = 'CreateFailedError';
   constructor(
     readonly failure: unknown,

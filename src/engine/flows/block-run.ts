@@ -24,6 +24,7 @@ import type { FlowPlan } from './flow-plan.js';
 import { runFlow } from './flow-run.js';
 import { Journal } from './journal.js';
 import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
+import type { HostStateReport } from './host-unchanged.js';
 
 /** The operator stopped following: the job goes on in libvirt. */
 export class DetachedError extends Error {
@@ -34,7 +35,7 @@ export class DetachedError extends Error {
 }
 
 /** The job ended other than as planned; `hostUnchanged` when the chain is as it was before the flow. */
-export class BlockJobEndedError extends Error {
+export class BlockJobEndedError extends Error implements HostStateReport {
   override name = 'BlockJobEndedError';
   constructor(
     message: string,

@@ -10,6 +10,7 @@ import type { FlowPlan } from './flow-plan.js';
 import { Journal, newFlowId, type FlowRecord } from './journal.js';
 import { lockDomain } from './domain-lock.js';
 import type { FlowResult, JournalEntry } from './step-machine.js';
+import { leftHostUnchanged } from './host-unchanged.js';
 
 export interface FlowRunOutcome extends FlowResult {
   flowId: string;
@@ -53,16 +54,6 @@ function attach<C>(plan: FlowPlan<C>, id: string, options: RunFlowOptions): void
     options.onEntry?.(entry);
     kill?.(entry);
   });
-}
-
-/**
- * Whether a step's error says the host is as it was before the flow began (libvirt refused and
- * the step removed what it had made; the block job was aborted and the chain is unchanged):
- * such a flow closes as failed, with nothing to resume or roll back. Errors say so with a
- * `hostUnchanged: true` property.
- */
-export function leftHostUnchanged(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { hostUnchanged?: unknown }).hostUnchanged === true;
 }
 
 function close<C>(plan: FlowPlan<C>, id: string, journal: Journal, result: FlowResult, mutatedBefore: boolean): boolean {

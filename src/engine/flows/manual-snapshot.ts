@@ -24,6 +24,7 @@ import { isLocalUri } from './block-space.js';
 import { stampOf } from './backup-tools.js';
 import { planDefaults, type FlowPlan } from './flow-plan.js';
 import { plannedVirsh, StepMachine, type StepDefinition } from './step-machine.js';
+import { HostUnchangedError } from './host-unchanged.js';
 
 export interface ManualSnapshotRequest {
   domain: string;
@@ -152,7 +153,7 @@ export function manualSnapshotPlan(host: Host, params: ManualSnapshotParams): Fl
       creates: memory ? [memory] : [],
       leavesState: `${domain} is PAUSED after snapshot “${name}”: snapshot ${params.manual.map((d) => d.source ?? d.target).join(', ')} with your storage tools, then \`virtsnap resume ID\` resumes the guest`,
       run: async (ctx) => {
-        if (memory && params.localFiles && existsSync(memory)) throw Object.assign(new Error(`${memory} exists`), { hostUnchanged: true });
+        if (memory && params.localFiles && existsSync(memory)) throw new HostUnchangedError(`${memory} exists`);
         for (const command of commands) await ctx.host.run(command);
       },
       check: async (ctx) => ((await listed(ctx.host)) ? null : `libvirt has no snapshot “${name}”`),

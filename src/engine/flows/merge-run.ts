@@ -27,6 +27,7 @@ import { NO_CLEANUP, ONLINE_WHY, type MergeParams, type MetadataCleanup, type Of
 import { definedTops, offlineDefinition, type DiskTop } from './offline-define.js';
 import { backingOf, imageChain, OfflineProgress, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
 import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
+import type { HostStateReport } from './host-unchanged.js';
 
 export interface MergeContext extends BlockContext {
   /** Stops the qemu-img that runs (offline). */
@@ -38,7 +39,7 @@ export interface MergeContext extends BlockContext {
 }
 
 /** An offline qemu-img stopped on request; a flatten leaves every image's view as it was. */
-export class OfflineStoppedError extends Error {
+export class OfflineStoppedError extends Error implements HostStateReport {
   override name = 'OfflineStoppedError';
   constructor(
     message: string,

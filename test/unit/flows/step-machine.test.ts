@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../../src/engine/flows/journal.js';
 import { continueFlow, rollbackFlow, runFlow } from '../../../src/engine/flows/flow-run.js';
+import { HostUnchangedError, leftHostUnchanged } from '../../../src/engine/flows/host-unchanged.js';
 import type { FlowPlan } from '../../../src/engine/flows/flow-plan.js';
 import {
   formatPlannedCommand,
@@ -177,6 +178,26 @@ describe('StepMachine', () => {
     expect(outcome.unfinished).toBe(false);
     expect(journal.unfinished()).toEqual([]);
     expect(journal.flows()[0]!.end).toMatchObject({ status: 'failed', detail: 'a broke' });
+  });
+
+  it('a mutating step that fails saying the host is unchanged closes the flow as failed', async () => {
+    const journal = tempJournal();
+    const refusing = mutating('b', {
+      run: async () => {
+        throw new HostUnchangedError('b refused before changing anything');
+      },
+    });
+    const outcome = await runFlow(flowPlan({ ran: [] }, [mutating('a'), refusing]), { journal });
+    // a was done and changed the host; b says the host is as before the flow: nothing in doubt
+    expect(outcome.unfinished).toBe(false);
+    expect(journal.unfinished()).toEqual([]);
+    expect(journal.flows()[0]!.end).toMatchObject({ status: 'failed', detail: 'b refused before changing anything' });
+    // a plain error from the same step leaves the flow to resume
+    const plain = await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b')]), { journal });
+    expect(plain.unfinished).toBe(true);
+    expect(leftHostUnchanged(new HostUnchangedError('x'))).toBe(true);
+    expect(leftHostUnchanged(Object.assign(new Error('x'), { hostUnchanged: 'yes' }))).toBe(false);
+    expect(leftHostUnchanged({ hostUnchanged: true })).toBe(false);
   });
 
   it('continues an unfinished flow without running done steps again, and checks the step in doubt first', async () => {
