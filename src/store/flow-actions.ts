@@ -11,7 +11,9 @@ import type { FlowRecord, Journal } from '../engine/flows/journal.js';
 import { stepEventLine } from '../engine/flows/plan-print.js';
 import type { JournalEntry, StepState } from '../engine/flows/step-machine.js';
 import { planDelete } from '../engine/flows/delete.js';
+import { surveyDelete, type DeleteSurvey } from '../engine/flows/delete-survey.js';
 import { planRevert } from '../engine/flows/revert.js';
+import { readRevertFacts, type RevertFacts } from '../engine/flows/revert-facts.js';
 import { describeError } from '../engine/error-report.js';
 import { editLine, insertText } from './line-edit.js';
 import {
@@ -128,12 +130,35 @@ export function flowActions(
     if (dialog) set({ unfinished: change(dialog) });
   };
 
-  const planFor = (options: FlowOptions): Promise<FlowPlan> =>
-    (options.kind === 'revert' ? planRevert(host, options.request) : planDelete(host, options.request)) as Promise<FlowPlan>;
+  // What the host said when the dialog opened. Changing an option plans again from it: the
+  // reads (7 virsh commands, and qemu-img for each image a revert checks) are not repeated, which
+  // over a slow link is the difference between a toggle and a wait. Opening a dialog reads anew.
+  let reading: { key: string; read: Promise<RevertFacts | DeleteSurvey> } | null = null;
+  const readFor = <T extends RevertFacts | DeleteSurvey>(key: string, read: () => Promise<T>, fresh: boolean): Promise<T> => {
+    if (fresh || reading?.key !== key) {
+      const started = read();
+      const entry = { key, read: started };
+      reading = entry;
+      // a failed read is not kept: the next change asks again
+      started.catch(() => {
+        if (reading === entry) reading = null;
+      });
+    }
+    return reading!.read as Promise<T>;
+  };
+  const planFor = async (options: FlowOptions, fresh = false): Promise<FlowPlan> => {
+    const { domain, snapshot } = options.request;
+    if (options.kind === 'revert') {
+      const facts = await readFor(`revert\0${domain}\0${snapshot}`, () => readRevertFacts(host, domain, snapshot), fresh);
+      return (await planRevert(host, options.request, { facts })) as FlowPlan;
+    }
+    const survey = await readFor(`delete\0${domain}`, () => surveyDelete(host, domain), fresh);
+    return (await planDelete(host, options.request, { survey })) as FlowPlan;
+  };
 
   const open = async (options: FlowOptions) => {
     try {
-      const plan = await planFor(options);
+      const plan = await planFor(options, true);
       set({ confirm: openDialog(plan, options), inputMode: 'confirm' });
     } catch (error) {
       get().say(message(error), 'error');

@@ -15,7 +15,7 @@ import { attr, child, children, removeChild, setAttr } from '../xml/document.js'
 import { SnapshotXml } from '../xml/snapshot-xml.js';
 import { decideDelete, leafFirst, type DeleteAction, type DeleteRequest, type DeleteScope } from './delete-decide.js';
 import { blockCommitStep, offlineCommitStep, deleteFilesStep, forgetStep, libvirtDeleteStep, type DeleteContext } from './delete-steps.js';
-import { surveyDelete } from './delete-survey.js';
+import { surveyDelete, type DeleteSurvey } from './delete-survey.js';
 import type { FlowPlan } from './flow-plan.js';
 import { defaultJournalDir, newFlowId } from './journal.js';
 import { StepMachine, type StepDefinition } from './step-machine.js';
@@ -82,9 +82,14 @@ const reparent = (xml: string, parent: string | null, sources: Readonly<Record<s
   return doc.toXml();
 };
 
-export async function planDelete(host: Host, request: DeleteRequest): Promise<FlowPlan<DeleteContext>> {
+export interface PlanDeleteOptions {
+  /** The domain as surveyed a moment ago (surveyDelete): planning again for another option reads nothing again. */
+  survey?: DeleteSurvey;
+}
+
+export async function planDelete(host: Host, request: DeleteRequest, options: PlanDeleteOptions = {}): Promise<FlowPlan<DeleteContext>> {
   const req = normalise(request);
-  const survey = await surveyDelete(host, req.domain);
+  const survey = options.survey ?? (await surveyDelete(host, req.domain));
   const target = survey.snapshots.find((s) => s.name === req.snapshot);
   if (!target) throw new SnapshotNotFoundError(`domain ${req.domain} has no snapshot named ${req.snapshot}`);
   const decision = decideDelete(req, survey, { reparent });

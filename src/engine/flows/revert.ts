@@ -69,6 +69,11 @@ export interface RevertContext {
 export interface PlanRevertOptions {
   /** The clock, for the safety snapshot's name. */
   now?: Date;
+  /**
+   * The host as read for this domain and snapshot a moment ago (readRevertFacts): a dialog
+   * planning again for another option asks the host nothing it has already answered.
+   */
+  facts?: RevertFacts;
 }
 
 function normalise(request: RevertRequest): Required<RevertRequest> {
@@ -80,7 +85,8 @@ const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._+-]+/g, '_');
 /** Reads what the plan needs (the domain, the snapshot, the daemon, the images) and decides. */
 export async function planRevert(host: Host, request: RevertRequest, options: PlanRevertOptions = {}): Promise<FlowPlan<RevertContext>> {
   const req = normalise(request);
-  const facts = await readRevertFacts(host, req.domain, req.snapshot);
+  const facts = options.facts ?? (await readRevertFacts(host, req.domain, req.snapshot));
+  if (facts.domain !== req.domain || facts.snapshot.name !== req.snapshot) throw new Error('the facts given are of another domain or snapshot');
   return revertPlan(host, await describeRevert(host, facts, req, options.now ?? new Date()));
 }
 

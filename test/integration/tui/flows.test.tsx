@@ -88,8 +88,12 @@ describe('flows in the TUI at 80×24', () => {
 
     // up from the confirmation: the plan, then the options from the last one
     for (const field of ['plan', 'force', 'safetySnapshot', 'after']) await t.press(KEY.shiftTab, () => t.dialog().field === field, field);
+    const beforeChange = t.host.runner.log.lastSeq();
     await t.press(KEY.right, (f) => f.includes('[running]'), 'running chosen');
     await t.replanned((p) => planLines(p).join('\n').includes('--running'), 'plan with --running');
+    // planned again from what the host said when the dialog opened: none of its reads is repeated
+    const asked = t.host.runner.log.since(beforeChange).map((entry) => entry.args[0]);
+    for (const read of ['domstate', 'snapshot-dumpxml', 'dumpxml', 'checkpoint-list', 'version', 'list']) expect(asked).not.toContain(read);
     plan = await t.wholePlan();
     expect(plan).toMatch(/snapshot-revert --domain=web-01 '--snapshotname=nginx configured' --running/);
 
