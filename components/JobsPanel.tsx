@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { BlockJobEvent } from '../src/engine/jobs/block-job-types.js';
 import { BLOCK_BAR, formatPercent, jobAmounts, progressBar } from '../src/format/progress.js';
 import { jobKey } from '../src/store/job-actions.js';
+import { runDiskStatuses, type MergeRunView, type RunDiskStatus } from '../src/store/merge-actions.js';
 import type { Theme } from './theme.js';
 import { useAppStore } from './use-app-store.js';
 
@@ -36,17 +37,58 @@ function JobLine({ job, theme }: { job: BlockJobEvent; theme: Theme }) {
   );
 }
 
-/** Running jobs with live bars, then the last finished ones. */
+const STATUS_MARK: Record<RunDiskStatus['status'], string> = {
+  waiting: '·',
+  running: '▸',
+  ready: '▸',
+  completed: '✓',
+  failed: '✗',
+  aborted: '✗',
+};
+
+/**
+ * The merge, flatten or copy this TUI runs, as one group: its title, then where each of its
+ * disks stands (one after another: done, the one running, those still waiting).
+ */
+function RunHeader({ run, statuses, theme }: { run: MergeRunView; statuses: RunDiskStatus[]; theme: Theme }) {
+  const done = statuses.filter((d) => d.status === 'completed').length;
+  return (
+    <Box flexDirection="column" flexShrink={0}>
+      <Text wrap="truncate-end" bold>
+        {run.title}
+        {statuses.length > 1 ? <Text color={theme.muted}>{` (${done} of ${statuses.length} disks done)`}</Text> : null}
+      </Text>
+      {statuses.length > 1 ? (
+        <Text wrap="truncate-end">
+          {'  '}
+          {statuses.map((d, i) => (
+            <Text key={d.disk} color={d.status === 'failed' || d.status === 'aborted' ? theme.error : d.status === 'waiting' ? theme.muted : undefined}>
+              {i > 0 ? '  ' : ''}
+              {STATUS_MARK[d.status]} {d.disk} {d.status}
+              {d.percent !== null && d.status === 'running' ? ` ${Math.floor(d.percent)} %` : ''}
+            </Text>
+          ))}
+        </Text>
+      ) : null}
+    </Box>
+  );
+}
+
+/** The run this TUI started as a labelled group, running jobs with live bars, then the last finished ones. */
 export function JobsPanel({ theme, height }: { theme: Theme; height: number }) {
   const jobs = useAppStore((s) => s.jobs);
   const log = useAppStore((s) => s.jobLog);
+  const run = useAppStore((s) => s.mergeRun);
   const running = Object.values(jobs).sort((a, b) => jobKey(a).localeCompare(jobKey(b)));
-  const room = Math.max(0, height - 3 - running.length);
+  const statuses = run ? runDiskStatuses(run, jobs, log) : [];
+  const headerRows = run ? (statuses.length > 1 ? 2 : 1) : 0;
+  const room = Math.max(0, height - 3 - running.length * 2 - headerRows);
   return (
     <Box flexDirection="column" borderStyle="single" height={height} overflow="hidden">
       <Text bold color={theme.accent}>
         block jobs: {running.length} running
       </Text>
+      {run ? <RunHeader run={run} statuses={statuses} theme={theme} /> : null}
       {running.map((job) => (
         <JobLine key={jobKey(job)} job={job} theme={theme} />
       ))}

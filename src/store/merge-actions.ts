@@ -64,6 +64,23 @@ export interface MergeRunView {
   domain: string;
   disks: string[];
   title: string;
+  /** Epoch milliseconds: jobs of its disks that ended before are not its own. */
+  startedAt: number;
+}
+
+export type RunDiskStatus = { disk: string; status: 'waiting' | 'running' | 'ready' | 'completed' | 'failed' | 'aborted'; percent: number | null };
+
+/**
+ * Where each disk of a merge, flatten or copy stands: its job if one runs, its last end since the
+ * run began, else waiting (a run of several disks takes them one after another).
+ */
+export function runDiskStatuses(run: MergeRunView, jobs: Readonly<Record<string, BlockJobEvent>>, log: readonly BlockJobEvent[]): RunDiskStatus[] {
+  return run.disks.map((disk) => {
+    const live = Object.values(jobs).find((job) => job.domain === run.domain && job.disk === disk);
+    if (live) return { disk, status: live.phase, percent: live.percent };
+    const ended = log.find((job) => job.domain === run.domain && job.disk === disk && job.at >= run.startedAt);
+    return ended ? { disk, status: ended.phase, percent: null } : { disk, status: 'waiting', percent: null };
+  });
 }
 
 export interface MergeState {
@@ -231,7 +248,7 @@ export function mergeActions(host: Host, journal: Journal, get: () => StoreView,
           })();
     running = { abort: run.abort, wizard: w };
     const disks = w.kind === 'copy' ? [w.chains.disks[w.disk]!.target] : wizardDisks(w).map((d) => d.target);
-    set({ merge: null, inputMode: 'normal', jobsOpen: true, mergeRun: { domain: params.domain, disks, title: flow.title } });
+    set({ merge: null, inputMode: 'normal', jobsOpen: true, mergeRun: { domain: params.domain, disks, title: flow.title, startedAt: Date.now() } });
     get().say(`${flow.title}: started (the jobs panel shows it; a aborts)`);
     void run.result
       .then((r) => {

@@ -75,8 +75,8 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     return { app, store, frame, frames, press };
   }
 
-  /** m or f, the defaults, Enter to the pre-flight, → Proceed, Enter; then waits for the end. */
-  async function runWizard(t: Awaited<ReturnType<typeof startOn>>, key: 'm' | 'f', configure?: () => Promise<void>) {
+  /** m, f or y, the defaults, Enter to the pre-flight, → Proceed, Enter; then waits for the end. */
+  async function runWizard(t: Awaited<ReturnType<typeof startOn>>, key: 'm' | 'f' | 'y', configure?: () => Promise<void>) {
     await t.press(key, () => t.store.getState().merge?.stage === 'setup', 'wizard');
     await configure?.();
     await t.press('\r', () => t.store.getState().merge?.stage === 'preflight', 'pre-flight');
@@ -174,6 +174,35 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
     expect(await readsPattern(disks.vda, '0x55', '0', '16M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual([]);
+    for (const f of t.frames) fits(f);
+  });
+
+  it('y in the disks view: the running disk copied whole to the proposed file, then the domain pivoted onto it', async () => {
+    const { name, disks } = await lab.newDomain({ fillMiB: 16 });
+    const e1 = await externalSnapshot(lab, name, 'e1');
+    await guestWrite(lab, name, '0x77', '0', '8M');
+    const t = await startOn(name, 'e1');
+    await t.press('d', () => t.store.getState().view === 'disks', 'disks view');
+    let dest = '';
+    const said = await runWizard(t, 'y', async () => {
+      const wizard = t.store.getState().merge!;
+      expect(wizard.kind).toBe('copy');
+      dest = wizard.dest;
+      expect(t.frame()).toContain(`Copy ${name} vda: online (block copy)`);
+    });
+    expect(said).toMatch(/done$/);
+    expect(dest).toMatch(new RegExp(`/${name}-vda\\.copy\\.qcow2$`));
+    expect(t.store.getState().jobLog.find((j) => j.domain === name)).toMatchObject({ type: 'copy', phase: 'completed' });
+    // the domain runs on the copy, which holds the whole chain's data on its own
+    expect(await vdaSource(lab, name)).toBe(dest);
+    await flushDisk(lab, name);
+    expect(await chainFiles(dest)).toEqual([dest]);
+    expect(await readsPattern(dest, '0x77', '0', '8M')).toBe(true);
+    // the old chain is left as it was
+    expect(await chainFiles(e1)).toEqual([e1, disks.vda]);
+    expect(await readsPattern(e1, '0x77', '0', '8M')).toBe(true);
+    // a persistent domain needs a transient job on libvirt 9.0; the copy stays in its definition
+    expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toContain(dest);
     for (const f of t.frames) fits(f);
   });
 
