@@ -15,7 +15,8 @@ import { mkdirSync } from 'node:fs';
 import { statfs, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { PassThrough, type Readable } from 'node:stream';
+import { execa } from 'execa';
 
 /** What is known of one path; null when it cannot be known. */
 export interface FileFacts {
@@ -46,13 +47,25 @@ export interface HostFiles {
   freeBytes(path: string): Promise<number | null>;
   /** `qemu-img ARGS` where the files are. */
   qemuImg(args: readonly string[], options: { timeoutMs: number }): Promise<ProcessOutcome>;
-  /** `qemu-img ARGS` where the files are, streaming (progress with -p); the caller ends it. */
-  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }): ResultPromise<{ reject: false; stdin: 'ignore'; buffer: false }> | null;
+  /** `qemu-img ARGS` where the files are, its output streamed (progress with -p); null when the files cannot be reached. */
+  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }): QemuImgRun | null;
   /** The names in each directory (null per directory when it cannot be listed), in one round trip. */
   listDirectories(dirs: readonly string[]): Promise<Map<string, string[] | null>>;
   /** Removes files (rm -f); what could not be removed is thrown. */
   remove(paths: readonly string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A qemu-img running where the files are. */
+export interface QemuImgRun {
+  /** Its standard output as it comes. */
+  readonly stdout: Readable;
+  /** How it ended (stderr kept for the error message); a stop or a timeout ends it as failed. */
+  readonly done: Promise<ProcessOutcome>;
+  /** Ends it where it runs, on the host too, not only the local end of the link. */
+  stop(): Promise<void>;
+  /** Whether stop() was called. */
+  readonly stopped: boolean;
 }
 
 const QEMU_ENV = { LC_ALL: 'C' };
@@ -106,8 +119,20 @@ class LocalFiles implements HostFiles {
     return outcomeOf(result, 'qemu-img (package qemu-utils)');
   }
 
-  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }) {
-    return execa('qemu-img', [...args], { reject: false, stdin: 'ignore', buffer: false, env: QEMU_ENV, timeout: options.timeoutMs } as const);
+  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }): QemuImgRun {
+    const child = execa('qemu-img', [...args], { reject: false, stdin: 'ignore', buffer: { stdout: false }, env: QEMU_ENV, timeout: options.timeoutMs });
+    let stopped = false;
+    return {
+      stdout: child.stdout,
+      done: child.then((result) => outcomeOf(result, 'qemu-img (package qemu-utils)')),
+      stop: async () => {
+        stopped = true;
+        child.kill('SIGTERM');
+      },
+      get stopped() {
+        return stopped;
+      },
+    };
   }
 
   async listDirectories(dirs: readonly string[]): Promise<Map<string, string[] | null>> {
@@ -135,7 +160,7 @@ class UnreachableFiles implements HostFiles {
   async qemuImg(): Promise<ProcessOutcome> {
     return { stdout: '', stderr: '', exitCode: null, failed: true, timedOut: false, notRun: `the files are not reachable: ${this.where}` };
   }
-  spawnQemuImg() {
+  spawnQemuImg(): null {
     return null;
   }
   async listDirectories(dirs: readonly string[]) {
@@ -270,13 +295,62 @@ export class SshFiles implements HostFiles {
     return this.sh(`LC_ALL=C exec qemu-img ${args.map(quote).join(' ')}`, options.timeoutMs);
   }
 
-  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }) {
-    return execa(this.target.program, this.argv(`LC_ALL=C exec qemu-img ${args.map(quote).join(' ')}`), {
+  /**
+   * Ending the ssh client does not end a command on the host (without a terminal it gets no
+   * hangup, and qemu-img ignores SIGPIPE): the remote shell first prints its PID, which exec
+   * hands to qemu-img, and stop() kills that PID on the host through the shared connection.
+   */
+  spawnQemuImg(args: readonly string[], options: { timeoutMs: number }): QemuImgRun {
+    const child = execa(this.target.program, this.argv(`echo "pid $$"; LC_ALL=C exec qemu-img ${args.map(quote).join(' ')}`), {
       reject: false,
       stdin: 'ignore',
-      buffer: false,
+      buffer: { stdout: false },
       timeout: options.timeoutMs,
-    } as const);
+    });
+    const stdout = new PassThrough();
+    let pid: number | null = null;
+    let pidKnown: () => void = () => {};
+    const pidLine = new Promise<void>((resolve) => (pidKnown = resolve));
+    let head = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (pid !== null) return void stdout.write(chunk);
+      head += chunk.toString();
+      const newline = head.indexOf('\n');
+      if (newline < 0) return;
+      pid = Number(/^pid (\d+)$/.exec(head.slice(0, newline))?.[1] ?? 0) || null;
+      pid ??= -1;
+      pidKnown();
+      if (head.length > newline + 1) stdout.write(head.slice(newline + 1));
+    });
+    child.stdout.on('end', () => {
+      pidKnown();
+      stdout.end();
+    });
+    let stopped = false;
+    const killRemote = async () => {
+      // asked right after the start: the PID line is on its way
+      await Promise.race([pidLine, new Promise((resolve) => setTimeout(resolve, FILE_COMMAND_TIMEOUT_MS).unref())]);
+      if (pid !== null && pid > 0) await this.sh(`kill -TERM ${pid} 2>/dev/null; true`);
+    };
+    const done = child.then(async (result) => {
+      const outcome = outcomeOf(result, this.target.program);
+      if (outcome.exitCode === 255 && outcome.notRun === null) outcome.notRun = `ssh ${this.target.destination}: ${outcome.stderr.trim() || 'failed'}`;
+      // a timeout ended only the ssh client: end qemu-img on the host too
+      if (outcome.timedOut) await killRemote().catch(() => {});
+      return outcome;
+    });
+    return {
+      stdout,
+      done,
+      stop: async () => {
+        stopped = true;
+        await killRemote();
+        child.kill('SIGTERM');
+      },
+      get stopped() {
+        return stopped;
+      },
+    };
   }
 
   async listDirectories(dirs: readonly string[]): Promise<Map<string, string[] | null>> {

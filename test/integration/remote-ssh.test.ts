@@ -12,6 +12,9 @@ import { demoUri, openHost } from '../../src/engine/connect.js';
 import { hostsFilePath } from '../../src/engine/hosts-file.js';
 import { listDomainsWithSnapshots } from '../../src/engine/domain-listing.js';
 import { planBlockCommit } from '../../src/engine/flows/block-plan.js';
+import { planMerge, type OfflineParams } from '../../src/engine/flows/merge-plan.js';
+import { mergeFlowPlan, startMerge } from '../../src/engine/flows/merge-run.js';
+import { execa } from 'execa';
 import { runBlockPlan } from '../../src/engine/flows/block-run.js';
 import { Journal } from '../../src/engine/flows/journal.js';
 import { closeAllHostFiles, filesOf } from '../../src/engine/host-files.js';
@@ -200,6 +203,83 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect(sshd.logins() - before).toBe(2);
     expect(await snapshotNames(lab, name)).toEqual(['x2']);
     expect(await chainFiles(`${overlay}.2`)).toEqual([`${overlay}.2`, overlay, disks.vda]);
+  });
+
+  /** A shut-off domain with a disk-only external snapshot x1, whose overlay holds 0x3c in its first `mib` MiB. */
+  async function offlineOverlay(mib: number) {
+    const { name, disks } = await lab.newDomain({ running: false });
+    const overlay = join(dirname(disks.vda), `${name}-vda.x1.qcow2`);
+    expect((await lab.virsh('snapshot-create-as', name, 'x1', '--disk-only', '--diskspec', `vda,snapshot=external,file=${overlay}`, '--diskspec', 'vdb,snapshot=no')).exitCode).toBe(0);
+    await execa('qemu-io', ['-f', 'qcow2', '-c', `write -P 0x3c 0 ${mib}M`, overlay]);
+    return { name, disks, overlay };
+  }
+
+  it("an offline merge over SSH: qemu-img commits on the host (this machine's qemu-img is never run), the domain is defined on the base", async () => {
+    const { name, disks, overlay } = await offlineOverlay(4);
+    // a qemu-img first on this process's PATH that fails: only the host's own may run
+    const shadow = mkdtempSync(join(tmpdir(), 'vs-no-local-qemu-img-'));
+    writeFileSync(join(shadow, 'qemu-img'), '#!/bin/sh\necho "local qemu-img run" >&2\nexit 97\n', { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${shadow}:${path}`;
+    onTestFinished(() => {
+      process.env.PATH = path;
+      rmSync(shadow, { recursive: true, force: true });
+    });
+    const before = sshd.logins();
+    const merged = await virtsnap('commit', name, 'vda', '--yes', '--json', '-c', uri);
+    expect(merged.stderr).not.toContain('local qemu-img run');
+    expect(merged.exitCode).toBe(0);
+    const lines = merged.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; consequences?: string[]; steps?: { id: string }[]; status?: string });
+    expect(lines[0]!.consequences).toContain(`qemu-img:    runs on the host's files, root@127.0.0.1 port ${sshd.port} over SSH`);
+    expect(lines[0]!.steps!.map((st) => st.id)).toEqual(['vda:merge', 'define', 'verify', 'forget-metadata']);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done' });
+    // libvirt, and one multiplexed connection for every qemu-img and file check
+    expect(sshd.logins() - before).toBe(2);
+    process.env.PATH = path;
+    expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
+    expect(await readsPattern(disks.vda, '0x3c', '0', '4M')).toBe(true);
+    expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toMatch(new RegExp(`vda\\s+${disks.vda}`));
+    expect(await snapshotNames(lab, name)).toEqual([]);
+    expect(overlay).toBeTruthy();
+  });
+
+  it('an offline merge over SSH stopped part-way: qemu-img ends on the host, not only the ssh client', async () => {
+    const { name, disks, overlay } = await offlineOverlay(48);
+    const host = openHost({ uri });
+    const journalDir = mkdtempSync(join(tmpdir(), 'vs-remote-journal-'));
+    try {
+      const params = (await planMerge(host, { operation: 'commit', domain: name, disks: [{ disk: 'vda' }], bandwidthMiB: 2 })) as OfflineParams;
+      expect(params.way).toBe('offline');
+      const events: BlockJobEvent[] = [];
+      const run = startMerge(mergeFlowPlan(host, params), { journal: new Journal(journalDir), onEvent: (e) => events.push(e) });
+      const running = () => execa('pgrep', ['-f', `qemu-img commit .*${overlay}`], { reject: false }).then((r) => r.stdout.trim());
+      // under way on the host: its progress arrives, and the process is there
+      const deadline = Date.now() + 30_000;
+      while (!events.some((e) => e.phase === 'running' && e.percent > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await running()).not.toBe('');
+      const stoppedAt = Date.now();
+      await run.abort();
+      const result = await run.result;
+      expect(result.outcome).toBe('aborted');
+      // at once, not when qemu-img would have finished (48 MiB at 2 MiB/s: 24 s)
+      expect(Date.now() - stoppedAt).toBeLessThan(8000);
+      expect(events.at(-1)).toMatchObject({ phase: 'aborted' });
+      // gone from the host within moments, though qemu-img ignores the broken pipe
+      let left = await running();
+      for (let i = 0; i < 20 && left !== ''; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = await running();
+      }
+      expect(left).toBe('');
+      // the domain is still defined on its overlay, whose chain is whole: resuming finishes the merge
+      expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toContain(overlay);
+      expect(await chainFiles(overlay)).toEqual([overlay, disks.vda]);
+      // the base received only part of the data: the commit was stopped, not finished
+      expect(await readsPattern(disks.vda, '0x3c', '0', '48M')).toBe(false);
+    } finally {
+      await host.close();
+      rmSync(journalDir, { recursive: true, force: true });
+    }
   });
 
   it('three refreshes and a commit with progress: 1 SSH connection for libvirt and 1 multiplexed one for files', async () => {

@@ -351,8 +351,9 @@ export function decideDelete(request: Required<DeleteRequest>, survey: DeleteSur
       // The merge itself is safe; only libvirt's bookkeeping refuses. Running: merge with block
       // jobs, then forget the metadata and redefine the children on the merged files.
       if (!live) {
-        if (!survey.local) {
-          refusals.push(`${quote(name)} cannot be deleted while the domain is off: ${refused}. The safe equivalent merges with qemu-img on the host's files, which a remote connection cannot do; start the domain (virtsnap then merges with a block job), or use \`--metadata\`.`);
+        // qemu-img runs where the images are: this machine, or the host over SSH
+        if (!(survey.imagesRead ?? survey.local)) {
+          refusals.push(`${quote(name)} cannot be deleted while the domain is off: ${refused}. The safe equivalent merges with qemu-img on the host's files, which cannot be reached over this connection; start the domain (virtsnap then merges with a block job), or use \`--metadata\`.`);
           model.remove(name);
           continue;
         }

@@ -17,7 +17,7 @@ import { safeFileName } from './edit-redefine.js';
 import { plannedVirsh, type PlannedCommand, type StepDefinition } from './step-machine.js';
 import { backingOf, imageChain, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
 import { definedTops, offlineDefinition } from './offline-define.js';
-import { execa } from 'execa';
+import { filesOf } from '../host-files.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 
@@ -266,15 +266,17 @@ export function offlineCommitStep(domain: string, action: OfflineCommit): Step {
     commands,
     leavesState: `${action.overlay} is merged into ${action.into}; ${quote(action.snapshot)} still has its metadata`,
     run: async ({ host }, journal) => {
-      await runQemuImgProgress({ args: commit, timeoutMs: offlineTimeoutMs(null) });
+      // on the host's files: this machine's, or the host's over SSH
+      const files = filesOf(host);
+      await runQemuImgProgress({ files, args: commit, timeoutMs: offlineTimeoutMs(null) });
       journal.note(`${action.disk}: ${action.overlay} committed into ${action.into}`);
       if (rebase) {
-        const result = await execa('qemu-img', rebase, { reject: false, stdin: 'ignore', timeout: REBASE_TIMEOUT_MS, env: { LC_ALL: 'C' } });
-        if (result.failed) throw new Error(`qemu-img ${rebase.join(' ')}: ${result.timedOut ? 'timed out' : String(result.stderr).trim()}`);
+        const result = await files.qemuImg(rebase, { timeoutMs: REBASE_TIMEOUT_MS });
+        if (result.failed || result.notRun) throw new Error(`qemu-img ${rebase.join(' ')}: ${result.notRun ?? (result.timedOut ? 'timed out' : result.stderr.trim())}`);
         journal.note(`${action.above} now backed by ${action.into}`);
       }
       if (action.top) {
-        const format = (await imageChain(action.into))[0]?.format ?? 'qcow2';
+        const format = (await imageChain(action.into, files))[0]?.format ?? 'qcow2';
         const xml = offlineDefinition(await host.domainXml(domain, { inactive: true }), new Map([[action.disk, { file: action.into, format }]]));
         const dir = await mkdtemp(join(tmpdir(), 'virtsnap-delete-'));
         try {
@@ -288,7 +290,7 @@ export function offlineCommitStep(domain: string, action: OfflineCommit): Step {
       }
     },
     check: async ({ host }) => {
-      if (action.above && (await backingOf(action.above)) !== action.into) return `${action.above} is not backed by ${action.into} yet`;
+      if (action.above && (await backingOf(action.above, filesOf(host))) !== action.into) return `${action.above} is not backed by ${action.into} yet`;
       if (action.top) {
         const defined = definedTops(await host.domainXml(domain, { inactive: true })).get(action.disk);
         if (defined?.file !== action.into) return `${action.disk} is defined on ${defined?.file ?? '(nothing)'}, not ${action.into}`;

@@ -7,7 +7,7 @@ import type { Host } from '../host.js';
 import { parseDomState, parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import { NO_BLOCK_JOBS, runningJob } from './block-plan.js';
-import { isLocalUri } from './block-space.js';
+import { filesOf } from '../host-files.js';
 import { OFFLINE_WHY, ONLINE_WHY } from './merge-plan.js';
 import { imageChain } from './offline-qemu-img.js';
 
@@ -51,9 +51,9 @@ export async function mergeChains(host: Host, domain: string): Promise<MergeChai
   for (const disk of defined) {
     let chain = disk.chain.map((l) => ({ source: l.source, format: l.format }));
     // A shut-off domain's definition may name no chain, or a stale one: the images say what backs them.
-    if (offline && !testDriver && isLocalUri(host.uri) && (disk.type ?? 'file') === 'file') {
+    if (offline && !testDriver && filesOf(host).kind !== 'none' && (disk.type ?? 'file') === 'file') {
       try {
-        chain = (await imageChain(disk.source!)).map((l) => ({ source: l.source, format: l.format }));
+        chain = (await imageChain(disk.source!, filesOf(host))).map((l) => ({ source: l.source, format: l.format }));
       } catch {
         // unreadable here: the definition's chain is what there is
       }

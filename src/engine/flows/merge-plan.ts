@@ -18,6 +18,7 @@ import { planBlockCommit, planBlockPull } from './block-plan.js';
 import { estimateCopy, freeBytesFor, isLocalUri, spaceVerdict, type CopyEstimate } from './block-space.js';
 import { staleSnapshotsFor } from './block-stale-snapshots.js';
 import { imageChain } from './offline-qemu-img.js';
+import { filesOf } from '../host-files.js';
 import type { PlannedCommand } from './step-machine.js';
 
 /** One disk and, optionally, the layers to merge (path, file name or DISK[N]; defaults as for `commit`/`pull`). */
@@ -172,17 +173,19 @@ async function planOnline(host: Host, request: MergeRequest): Promise<OnlinePara
 
 async function planOffline(host: Host, request: MergeRequest): Promise<OfflineParams> {
   const { domain } = request;
-  if (!isLocalUri(host.uri)) {
-    throw new BlockPlanError(`${domain} is shut off: an offline merge runs qemu-img on the image files, which needs a local connection (${host.uri} is remote)`, false);
+  // qemu-img runs where the images are: on this machine, or on the host over SSH.
+  const files = filesOf(host);
+  const testDriver = host.uri.startsWith('test:');
+  if (files.kind === 'none' && !testDriver) {
+    throw new BlockPlanError(`${domain} is shut off: an offline merge runs qemu-img on the image files, which cannot be reached from here (${files.where})`, false);
   }
   const defined = (await host.disks(domain, { inactive: true })).filter((d) => d.device === 'disk' && d.source !== null);
   // libvirt's test driver (the demo host) has no image files: its plans are shown from the XML's chains, and refused.
-  const testDriver = host.uri.startsWith('test:');
   // The images themselves say what backs them: the definition may hold no chain, or a stale one.
   const chains = new Map<string, ChainLayer[]>();
   for (const disk of defined) {
     if (disk.type !== null && disk.type !== 'file') continue;
-    chains.set(disk.target, testDriver ? disk.chain : await imageChain(disk.source!));
+    chains.set(disk.target, testDriver ? disk.chain : await imageChain(disk.source!, files));
   }
   let ranges = request.disks;
   if (ranges === 'all') {
@@ -245,6 +248,7 @@ async function planOffline(host: Host, request: MergeRequest): Promise<OfflinePa
   }
   const stale = await staleAcross(host, domain, disks.map((d) => ({ disk: d.disk, unused: d.change.unused })));
   const cleanup = await cleanupFor(host, domain, stale, disks.flatMap((d) => d.change.unused), request);
+  if (cleanup.deleteFiles && !isLocalUri(host.uri)) refusal ??= 'deleting files needs a local connection: the files are on another host';
   return {
     way: 'offline',
     operation: request.operation,

@@ -26,6 +26,7 @@ import { Journal } from './journal.js';
 import { NO_CLEANUP, ONLINE_WHY, type MergeParams, type MetadataCleanup, type OfflineDisk, type OfflineParams, type OnlineParams } from './merge-plan.js';
 import { definedTops, offlineDefinition, type DiskTop } from './offline-define.js';
 import { backingOf, imageChain, OfflineProgress, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
+import { filesOf } from '../host-files.js';
 import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
 import type { HostStateReport } from './host-unchanged.js';
 
@@ -186,6 +187,7 @@ function offlineDiskSteps(params: OfflineParams, d: OfflineDisk): StepDefinition
         emit(progress.running(0));
         try {
           await runQemuImgProgress({
+            files: filesOf(ctx.host),
             args: d.merge.args,
             timeoutMs: offlineTimeoutMs(d.copy?.bytes ?? null),
             signal: ctx.offlineAbort.signal,
@@ -207,8 +209,8 @@ function offlineDiskSteps(params: OfflineParams, d: OfflineDisk): StepDefinition
       ...(commit
         ? {}
         : {
-            check: async () => {
-              const backing = await backingOf(change.before[0]!);
+            check: async (ctx) => {
+              const backing = await backingOf(change.before[0]!, filesOf(ctx.host));
               return backing === (change.after[1] ?? null) ? null : `${change.before[0]} is backed by ${backing ?? 'nothing'}`;
             },
           }),
@@ -221,11 +223,11 @@ function offlineDiskSteps(params: OfflineParams, d: OfflineDisk): StepDefinition
       title: `${disk}: ${file} now backed by ${change.target} (qemu-img rebase -u: the header only)`,
       commands: [command],
       leavesState: `${disk}'s chain on disk is ${chainText(change.after)}; the domain's definition is not updated yet`,
-      run: async () => {
-        await runQemuImgProgress({ args: command.args, timeoutMs: offlineTimeoutMs(null) });
+      run: async (ctx) => {
+        await runQemuImgProgress({ files: filesOf(ctx.host), args: command.args, timeoutMs: offlineTimeoutMs(null) });
       },
-      check: async () => {
-        const backing = await backingOf(file);
+      check: async (ctx) => {
+        const backing = await backingOf(file, filesOf(ctx.host));
         return backing === change.target ? null : `${file} is backed by ${backing ?? 'nothing'}`;
       },
     });
@@ -246,7 +248,7 @@ function offlinePlan(host: Host, params: OfflineParams, monitor: JobMonitor): Fl
     commands: params.disks.map((d) => ({ program: 'qemu-img', args: ['info', '-U', '--backing-chain', d.change.after[0]!], mutates: false })),
     run: async (ctx) => {
       for (const d of params.disks) {
-        const chain = (await imageChain(d.change.after[0]!)).map((l) => l.source);
+        const chain = (await imageChain(d.change.after[0]!, filesOf(ctx.host))).map((l) => l.source);
         ctx.chains[d.disk] = chain;
         if (!same(chain, d.change.after)) throw new Error(`${d.disk}'s chain is ${chainText(chain)}, expected ${chainText(d.change.after)}`);
       }
@@ -255,6 +257,8 @@ function offlinePlan(host: Host, params: OfflineParams, monitor: JobMonitor): Fl
   steps.push(...cleanupSteps(domain, params.cleanup));
   const kind = mergeKind(params);
   const consequences = [`way:         ${params.why}`];
+  const files = filesOf(host);
+  if (files.kind === 'ssh') consequences.push(`qemu-img:    runs on the host's files, ${files.where}`);
   for (const d of params.disks) {
     const prefix = params.disks.length > 1 ? `${d.disk}: ` : '';
     consequences.push(

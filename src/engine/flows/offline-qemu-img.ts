@@ -1,9 +1,10 @@
 // qemu-img for the offline merge and flatten of a shut-off domain's disks: the chain as the
 // images themselves record it (a shut-off domain's XML may have no <backingStore>, or a stale
 // one), and commit/rebase runs with a timeout whose `-p` percentages become progress events
-// like a block job's, so the CLI bar and the TUI jobs panel show them the same way.
+// like a block job's, so the CLI bar and the TUI jobs panel show them the same way. Each runs
+// where the files are (HostFiles): on this machine, or on the host over SSH.
 
-import { execa } from 'execa';
+import type { HostFiles, ProcessOutcome } from '../host-files.js';
 import type { BlockJobEvent, BlockJobKind } from '../jobs/block-job-types.js';
 import { ProgressTracker } from '../jobs/progress-tracker.js';
 import type { ChainLayer } from '../model.js';
@@ -17,28 +18,23 @@ export class OfflineImageError extends Error {
   override name = 'OfflineImageError';
 }
 
-function failure(what: string, result: { timedOut?: boolean; isCanceled?: boolean; code?: string; stderr?: unknown; exitCode?: number }, timeoutMs: number): string {
-  if (result.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`;
-  if (result.isCanceled) return `${what} was stopped (aborted)`;
-  if (result.code === 'ENOENT') return `${what}: qemu-img is not installed (package qemu-utils)`;
-  return `${what}: ${String(result.stderr ?? '').trim() || `exited with ${String(result.exitCode)}`}`;
+function failure(what: string, outcome: ProcessOutcome, timeoutMs: number, stopped = false): string {
+  if (outcome.notRun) return `${what}: ${outcome.notRun}`;
+  if (outcome.timedOut) return `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped`;
+  if (stopped) return `${what} was stopped (aborted)`;
+  return `${what}: ${outcome.stderr.trim() || `exited with ${String(outcome.exitCode)}`}`;
 }
 
-/** The image's chain, top first, with formats: `qemu-img info -U --backing-chain`. */
-export async function imageChain(top: string): Promise<ChainLayer[]> {
-  const result = await execa('qemu-img', ['info', '-U', '--backing-chain', '--output=json', top], {
-    reject: false,
-    stdin: 'ignore',
-    env: { LC_ALL: 'C' },
-    timeout: INFO_TIMEOUT_MS,
-  });
-  if (result.failed) throw new OfflineImageError(failure(`qemu-img info ${top}`, result, INFO_TIMEOUT_MS));
-  return parseQemuImgInfoChain(String(result.stdout)).map((image) => ({ source: image.filename, type: 'file', format: image.format, index: null }));
+/** The image's chain, top first, with formats: `qemu-img info -U --backing-chain`, where the files are. */
+export async function imageChain(top: string, files: HostFiles): Promise<ChainLayer[]> {
+  const outcome = await files.qemuImg(['info', '-U', '--backing-chain', '--output=json', top], { timeoutMs: INFO_TIMEOUT_MS });
+  if (outcome.failed || outcome.notRun) throw new OfflineImageError(failure(`qemu-img info ${top}`, outcome, INFO_TIMEOUT_MS));
+  return parseQemuImgInfoChain(outcome.stdout).map((image) => ({ source: image.filename, type: 'file', format: image.format, index: null }));
 }
 
 /** The backing file qemu-img resolves for `image` (null for none). */
-export async function backingOf(image: string): Promise<string | null> {
-  const chain = await imageChain(image);
+export async function backingOf(image: string, files: HostFiles): Promise<string | null> {
+  const chain = await imageChain(image, files);
   return chain[1]?.source ?? null;
 }
 
@@ -51,6 +47,8 @@ export function offlineTimeoutMs(bytes: number | null): number {
 }
 
 export interface QemuImgProgressRun {
+  /** Where the files are: qemu-img runs there. */
+  files: HostFiles;
   args: readonly string[];
   timeoutMs: number;
   signal?: AbortSignal;
@@ -60,23 +58,26 @@ export interface QemuImgProgressRun {
 
 /** Runs qemu-img with `-p` and reports its percentages; throws with qemu-img's own words. */
 export async function runQemuImgProgress(run: QemuImgProgressRun): Promise<void> {
-  const child = execa('qemu-img', [...run.args], {
-    reject: false,
-    stdin: 'ignore',
-    env: { LC_ALL: 'C' },
-    timeout: run.timeoutMs,
-    cancelSignal: run.signal,
-  });
+  const what = `qemu-img ${run.args[0] ?? ''}`;
+  const child = run.files.spawnQemuImg(run.args, { timeoutMs: run.timeoutMs });
+  if (!child) throw new OfflineImageError(`${what}: the files are not reachable (${run.files.where})`);
+  const stop = () => void child.stop().catch(() => {});
+  if (run.signal?.aborted) stop();
+  run.signal?.addEventListener('abort', stop, { once: true });
   // An update may arrive split over two chunks: keep what follows the last complete one.
   let carry = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const text = carry + chunk.toString();
     const cut = text.lastIndexOf(')');
     carry = cut >= 0 ? text.slice(cut + 1) : text.slice(-64);
     for (const percent of parseQemuImgProgress(cut >= 0 ? text.slice(0, cut + 1) : '')) run.onPercent?.(percent);
   });
-  const result = await child;
-  if (result.failed) throw new OfflineImageError(failure(`qemu-img ${run.args[0] ?? ''}`, result, run.timeoutMs));
+  try {
+    const outcome = await child.done;
+    if (outcome.failed || outcome.notRun) throw new OfflineImageError(failure(what, outcome, run.timeoutMs, child.stopped));
+  } finally {
+    run.signal?.removeEventListener('abort', stop);
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mappedBytes } from '../../../src/engine/flows/block-space.js';
 import { runQemuImg } from '../../../src/engine/flows/backup-tools.js';
 import { runQemuImgProgress } from '../../../src/engine/flows/offline-qemu-img.js';
+import { hostFilesFor } from '../../../src/engine/host-files.js';
 import { BrokenChainError, imageChain, QemuImgTimeoutError } from '../../../src/engine/qemu-img.js';
 import { OneShotRunner } from '../../../src/engine/virsh/one-shot.js';
 import { virshCommands } from '../../../src/engine/virsh/commands.js';
@@ -110,7 +111,7 @@ describe('a hung program is killed within its bound, and the error names the com
     process.env.PATH = `${fakeBin}:${savedPath}`;
     const convert = await rejectsWithin(3000, () => runQemuImg(['convert', '-O', 'qcow2', 'a', 'b'], { timeoutMs: 300 }));
     expect(convert.message).toMatch(/^qemu-img convert did not finish within \d+ s and was stopped$/);
-    const commit = await rejectsWithin(3000, () => runQemuImgProgress({ args: ['commit', '-p', 'top.qcow2'], timeoutMs: 300 }));
+    const commit = await rejectsWithin(3000, () => runQemuImgProgress({ files: hostFilesFor('qemu:///system'), args: ['commit', '-p', 'top.qcow2'], timeoutMs: 300 }));
     expect(commit.message).toMatch(/^qemu-img commit did not finish within \d+ s and was stopped$/);
     await expectAllKilled('qemu-img');
   });
