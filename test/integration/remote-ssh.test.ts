@@ -26,7 +26,7 @@ import { virshCommands } from '../../src/engine/virsh/commands.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { sshdAvailable, startSshd, type LoopbackSshd } from './loopback-sshd.js';
 import { runCollecting } from './block-run.js';
-import { chainFiles, externalSnapshot, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
+import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames, vdaSource } from './qemu-checks.js';
 
 
 async function virtsnap(...args: string[]) {
@@ -205,6 +205,22 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect(await chainFiles(`${overlay}.2`)).toEqual([`${overlay}.2`, overlay, disks.vda]);
   });
 
+  /**
+   * A qemu-img first on this process's PATH that fails, until the test ends: only the host's own
+   * may run (the loopback sshd's sessions get its default PATH). Returns the PATH to restore.
+   */
+  function shadowLocalQemuImg(): string {
+    const shadow = mkdtempSync(join(tmpdir(), 'vs-no-local-qemu-img-'));
+    writeFileSync(join(shadow, 'qemu-img'), '#!/bin/sh\necho "local qemu-img run" >&2\nexit 97\n', { mode: 0o755 });
+    const path = process.env.PATH!;
+    process.env.PATH = `${shadow}:${path}`;
+    onTestFinished(() => {
+      process.env.PATH = path;
+      rmSync(shadow, { recursive: true, force: true });
+    });
+    return path;
+  }
+
   /** A shut-off domain with a disk-only external snapshot x1, whose overlay holds 0x3c in its first `mib` MiB. */
   async function offlineOverlay(mib: number) {
     const { name, disks } = await lab.newDomain({ running: false });
@@ -216,15 +232,7 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
 
   it("an offline merge over SSH: qemu-img commits on the host (this machine's qemu-img is never run), the domain is defined on the base", async () => {
     const { name, disks, overlay } = await offlineOverlay(4);
-    // a qemu-img first on this process's PATH that fails: only the host's own may run
-    const shadow = mkdtempSync(join(tmpdir(), 'vs-no-local-qemu-img-'));
-    writeFileSync(join(shadow, 'qemu-img'), '#!/bin/sh\necho "local qemu-img run" >&2\nexit 97\n', { mode: 0o755 });
-    const path = process.env.PATH;
-    process.env.PATH = `${shadow}:${path}`;
-    onTestFinished(() => {
-      process.env.PATH = path;
-      rmSync(shadow, { recursive: true, force: true });
-    });
+    const path = shadowLocalQemuImg();
     const before = sshd.logins();
     const merged = await virtsnap('commit', name, 'vda', '--yes', '--json', '-c', uri);
     expect(merged.stderr).not.toContain('local qemu-img run');
@@ -241,6 +249,31 @@ describeLab('a lab host over qemu+ssh through a loopback sshd', () => {
     expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toMatch(new RegExp(`vda\\s+${disks.vda}`));
     expect(await snapshotNames(lab, name)).toEqual([]);
     expect(overlay).toBeTruthy();
+  });
+
+  it("delete over SSH of a shut-off domain's top layer that libvirt refuses: qemu-img merges it on the host, the domain is defined on the merged file", async () => {
+    const { name, disks } = await lab.newDomain({ running: false });
+    expect((await lab.virsh('snapshot-create-as', name, 'i1')).exitCode).toBe(0);
+    expect((await lab.virsh('start', name)).exitCode).toBe(0);
+    await guestWrite(lab, name, '0x44', '0', '8M');
+    const o1 = await externalSnapshot(lab, name, 'x1');
+    await guestWrite(lab, name, '0x55', '8M', '8M');
+    await flushDisk(lab, name);
+    expect((await lab.virsh('destroy', name)).exitCode).toBe(0);
+    const path = shadowLocalQemuImg();
+    const deleted = await virtsnap('delete', name, 'x1', '--yes', '--json', '-c', uri);
+    expect(deleted.stderr).not.toContain('local qemu-img run');
+    expect(deleted.exitCode).toBe(0);
+    const lines = deleted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; refusal?: string | null; status?: string; steps?: { id: string }[] });
+    expect(lines[0]).toMatchObject({ type: 'plan', refusal: null });
+    expect(lines[0]!.steps!.map((st) => st.id)[0]).toBe('merge:x1:vda');
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'done' });
+    process.env.PATH = path;
+    expect(await snapshotNames(lab, name)).toEqual(['i1']);
+    expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toMatch(new RegExp(`vda\\s+${disks.vda}`));
+    expect(await readsPattern(disks.vda, '0x44', '0', '8M')).toBe(true);
+    expect(await readsPattern(disks.vda, '0x55', '8M', '8M')).toBe(true);
+    expect(o1).toBeTruthy();
   });
 
   it('an offline merge over SSH stopped part-way: qemu-img ends on the host, not only the ssh client', async () => {
