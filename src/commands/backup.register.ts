@@ -14,7 +14,8 @@ export const registerBackup: RegisterCommand = (program, { io, connect }) => {
       .option('--format <fmt>', 'qcow2 or raw (temporary-snapshot method)', 'qcow2')
       .option('--method <m>', 'snapshot (temporary snapshot + qemu-img convert) or push (libvirt backup job + checkpoint)', 'snapshot')
       .option('--incremental', 'only what changed since a checkpoint (libvirt backup job)')
-      .option('--since <checkpoint>', 'the checkpoint an incremental counts from (default: the newest in the directory)'),
+      .option('--since <checkpoint>', 'the checkpoint an incremental counts from (default: the newest in the directory)')
+      .option('--bandwidth <MiB/s>', 'temporary-snapshot method: merge the writes made meanwhile back at most this fast (default: no limit)'),
   )
     .addHelpText(
       'after',

@@ -8,6 +8,7 @@ import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { planBackupSnapshot, type BackupFormat, type BackupSnapshotContext, type BackupSnapshotParams, type QuiesceMode } from '../engine/flows/backup-snapshot.js';
 import { planBackupPush, type BackupPushContext, type BackupPushParams } from '../engine/flows/backup-push.js';
 import { formatBytes } from '../format/bytes.js';
+import { parseBandwidth } from './job-options.js';
 import type { CliIo } from './context.js';
 import { UsageError } from './errors.js';
 import { runPlanFromCli, type FlowFlags } from './flow-cli.js';
@@ -21,6 +22,7 @@ export interface BackupFlags extends FlowFlags {
   method?: string;
   incremental?: boolean;
   since?: string;
+  bandwidth?: string;
 }
 
 function quiesceMode(flags: BackupFlags): QuiesceMode {
@@ -36,9 +38,11 @@ export async function backupCommand(host: Host, domain: string, flags: BackupFla
   if (format !== 'qcow2' && format !== 'raw') throw new UsageError(`--format is qcow2 or raw, not ${format}`);
   if (method === 'push' && format !== 'qcow2') throw new UsageError('libvirt writes backup job targets as qcow2: --format raw needs --method snapshot');
   const disks = flags.disks ? flags.disks.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
+  const bandwidthMiB = parseBandwidth(flags.bandwidth);
+  if (bandwidthMiB !== undefined && method !== 'snapshot') throw new UsageError('--bandwidth limits the merge back of the temporary-snapshot method: libvirt\'s backup job has no rate limit');
 
   if (method === 'snapshot') {
-    const plan = await planBackupSnapshot(host, { domain, to: flags.to, disks, quiesce: quiesceMode(flags), format: format as BackupFormat });
+    const plan = await planBackupSnapshot(host, { domain, to: flags.to, disks, quiesce: quiesceMode(flags), format: format as BackupFormat, bandwidthMiB });
     const params = plan.params as BackupSnapshotParams;
     let last = '';
     plan.context.onCopyProgress = (disk, percent) => {

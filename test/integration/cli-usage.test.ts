@@ -29,6 +29,15 @@ describe('virtsnap usage', () => {
     expect(extra.exitCode).toBe(2);
   });
 
+  it("backup's --bandwidth: a whole number, and only for the temporary-snapshot method", async () => {
+    const push = await virtsnap(['backup', '--demo', 'web-01', '--to', '/nonexistent/vs', '--method', 'push', '--bandwidth', '4', '--dry-run']);
+    expect(push.exitCode).toBe(2);
+    expect(push.stderr).toMatch(/--bandwidth limits the merge back of the temporary-snapshot method/);
+    const bad = await virtsnap(['backup', '--demo', 'web-01', '--to', '/nonexistent/vs', '--bandwidth', 'fast', '--dry-run']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--bandwidth takes a whole number of MiB\/s/);
+  });
+
   it('prints its version', async () => {
     for (const flag of ['--version', '-V']) {
       const r = await virtsnap([flag]);

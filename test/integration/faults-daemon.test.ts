@@ -1,11 +1,13 @@
 // Fault: libvirtd restarted while a block job runs. A pull under the Linux guest's I/O (guest.ts
-// writes its checked stream), and an active commit with pivot of qemu-io patterns, each at a rate
-// that keeps the job going for several seconds; meanwhile the lab's daemon is stopped and started
+// writes its checked stream), an active commit with pivot of qemu-io patterns, and a backup's
+// merge back of the writes made during it (resumed after a kill, so that they are there), each
+// at a rate that keeps the job going for several seconds; meanwhile the lab's daemon is stopped and started
 // again (scripts/lab restart-daemon: QEMU keeps running and the new daemon reconnects to it). The
 // job must be seen again (`virtsnap jobs`), and finished by the CLI or by `virtsnap resume`; then
 // the domain is consistent, the journal closed, and every block the guest flushed (every
 // pattern) is where the flow put it.
 
+import { existsSync, readdirSync } from 'node:fs';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BLOCK, checkStream, startLinuxGuest, writeRate } from './guest.js';
@@ -148,6 +150,64 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
       bytesVerified: data.bytesVerified,
       bytesLost: data.bytesLost,
       problems: [...problems, ...data.problems, ...(jobSeen ? [] : [`virtsnap jobs did not show the commit after the restart: ${jobsText}`])],
+      ms: Date.now() - started,
+    });
+    expect(record.problems).toEqual([]);
+  });
+
+  it('backup through a temporary snapshot: the daemon restarts while the writes made meanwhile merge back; the domain ends on its own file with every write', { timeout: 180_000 }, async () => {
+    const started = Date.now();
+    const { name, disks } = await lab.newDomain({ fillMiB: 8 });
+    const state = freshState();
+    const dir = `${lab.dir}/backup-${name}`;
+    // the backup up to its manifest, then the CLI is gone: the temporary overlay takes the next writes
+    const killed = await virtsnap(state, ['backup', '-c', lab.uri, name, '--to', dir, '--disks', 'vda', '--no-quiesce', '--bandwidth', '1', '--yes', '--json'], {
+      VIRTSNAP_TEST_KILL_AFTER_STEP: 'manifest',
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const [flow] = await journalFlows(state);
+    expect(flow?.status).toBe('unfinished');
+    const overlay = await topOf(lab, name);
+    expect(overlay).not.toBe(disks.vda);
+    // 6 MiB written meanwhile: merged back at 1 MiB/s (the plan's --bandwidth, kept in the journal), some seconds
+    const B: Region = { pattern: '0x42', offsetMiB: 16, lengthMiB: 6 };
+    await writeRegions(lab, name, [B]);
+    const cli = execa('node', [BIN, 'resume', flow!.id, '--yes'], {
+      reject: false,
+      stdin: 'ignore',
+      env: { XDG_STATE_HOME: state, XDG_RUNTIME_DIR: `${state}/run`, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    for (let i = 0; ; i++) {
+      const info = await lab.virsh('blockjob', name, 'vda', '--raw');
+      if (/type=Active Block Commit/i.test(info.stdout)) break;
+      if (i > 300 || cli.exitCode !== null) {
+        const r = await cli;
+        throw new Error(`no commit job seen: ${info.stdout}${info.stderr}; resume: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
+      }
+      await sleep(100);
+    }
+    await sleep(1500);
+    const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, name, cli, /commit/i);
+    const top = await topOf(lab, name);
+    if (top !== disks.vda) problems.push(`vda runs on ${top}, not on its own file ${disks.vda}`);
+    if (existsSync(overlay)) problems.push(`the temporary overlay ${overlay} is still there`);
+    problems.push(...(await inconsistencies(lab, name)));
+    await flushDisk(lab, name);
+    // the domain's own file holds the fill and the writes made during the backup; the backup, the fill alone
+    const data = await checkRegions(disks.vda, [{ pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }, B], 'the domain file');
+    const copies = readdirSync(dir).filter((f) => f.endsWith('.qcow2'));
+    expect(copies).toHaveLength(1);
+    const copy = await checkRegions(`${dir}/${copies[0]!}`, [{ pattern: '0x5a', offsetMiB: 0, lengthMiB: 8 }], 'the backup');
+    const record = recordFault({
+      fault: 'libvirtd-restart',
+      flow: 'backup (temporary snapshot)',
+      step: 'commit:vda',
+      outcome,
+      consistent: problems.length === 0,
+      bytesVerified: data.bytesVerified + copy.bytesVerified,
+      bytesLost: data.bytesLost + copy.bytesLost,
+      problems: [...problems, ...data.problems, ...copy.problems, ...(jobSeen ? [] : [`virtsnap jobs did not show the commit after the restart: ${jobsText}`])],
       ms: Date.now() - started,
     });
     expect(record.problems).toEqual([]);

@@ -45,6 +45,8 @@ export interface BackupSnapshotRequest {
   disks?: string[];
   quiesce: QuiesceMode;
   format: BackupFormat;
+  /** MiB/s for merging the temporary overlay back (the active commit); omitted: no limit. */
+  bandwidthMiB?: number;
   /** For tests and scripts: the time the names are made from. */
   now?: Date;
 }
@@ -78,6 +80,8 @@ export interface BackupSnapshotParams {
   stamp: string;
   time: string;
   domainXmlFile: string;
+  /** The merge back's rate limit in MiB/s (absent in flows journaled before it existed: none). */
+  bandwidthMiB?: number | null;
   refusal: string | null;
   warnings: string[];
 }
@@ -182,6 +186,7 @@ export async function planBackupSnapshot(host: Host, request: BackupSnapshotRequ
     stamp,
     time: now.toISOString(),
     domainXmlFile: join(dir, 'domain.xml'),
+    bandwidthMiB: request.bandwidthMiB ?? null,
     refusal,
     warnings,
   };
@@ -275,7 +280,7 @@ export function backupSnapshotPlan(host: Host, params: BackupSnapshotParams): Fl
       },
       undo: {
         title: 'merge the temporary overlays back (active commit with pivot) and remove them',
-        commands: [...params.disks.map((d) => plannedVirsh(virshCommands.blockCommit(domain, d.target, { active: true }))), rm(overlays)],
+        commands: [...params.disks.map((d) => plannedVirsh(virshCommands.blockCommit(domain, d.target, { active: true, bandwidthMiB: params.bandwidthMiB ?? undefined }))), rm(overlays)],
         run: (ctx, journal) => mergeBack(ctx, (t) => journal.note(t)),
       },
     },
@@ -333,10 +338,17 @@ export function backupSnapshotPlan(host: Host, params: BackupSnapshotParams): Fl
       (disk): StepDefinition<BackupSnapshotContext> => ({
         id: DISK_STEP('commit', disk.target),
         title: `merge ${disk.overlay} back into ${disk.source} (active commit, pivot once ready)`,
-        commands: [plannedVirsh(virshCommands.blockCommit(domain, disk.target, { active: true })), plannedVirsh(virshCommands.blockJobPivot(domain, disk.target))],
+        commands: [
+          plannedVirsh(virshCommands.blockCommit(domain, disk.target, { active: true, bandwidthMiB: params.bandwidthMiB ?? undefined })),
+          plannedVirsh(virshCommands.blockJobPivot(domain, disk.target)),
+        ],
         leavesState: `${disk.target} runs on ${disk.source} again`,
         run: async (ctx, journal) => {
-          await activeCommitPivot(ctx.host, domain, disk.target, disk.source, { timeoutMs: disk.timeoutMs, note: (t) => journal.note(t) });
+          await activeCommitPivot(ctx.host, domain, disk.target, disk.source, {
+            timeoutMs: disk.timeoutMs,
+            bandwidthMiB: params.bandwidthMiB ?? undefined,
+            note: (t) => journal.note(t),
+          });
         },
         check: async (ctx) => {
           const top = (await liveTops(ctx.host, domain)).get(disk.target);
@@ -375,6 +387,7 @@ export function backupSnapshotPlan(host: Host, params: BackupSnapshotParams): Fl
       `${params.disks.length} standalone ${params.format} image(s) and domain.xml in ${params.dir}`,
       `${domain} ends on its own files (${params.disks.map((d) => d.source).join(', ')}); nothing appears in its snapshot tree`,
       params.agentNote,
+      ...(params.bandwidthMiB ? [`the writes made during the copy merge back at most ${params.bandwidthMiB} MiB/s`] : []),
       ...(params.skipped.length > 0 ? [`not backed up: ${params.skipped.join(', ')}`] : []),
     ],
     downtime: params.freeze

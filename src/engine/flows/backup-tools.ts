@@ -156,7 +156,7 @@ export async function activeCommitPivot(
   domain: string,
   disk: string,
   base: string,
-  options: { timeoutMs: number; note?: (text: string) => void },
+  options: { timeoutMs: number; bandwidthMiB?: number; note?: (text: string) => void },
 ): Promise<void> {
   const monitor = new JobMonitor(host, { intervalMs: 200 });
   const timer = new Promise<never>((_, reject) => {
@@ -167,7 +167,7 @@ export async function activeCommitPivot(
     const chainBefore = (readDomainDisks(await host.domainXml(domain)).find((d) => d.target === disk)?.chain ?? []).map((l) => l.source);
     const running = await monitor.control.info(domain, disk);
     if (running) options.note?.(`a ${running.type} job already runs on ${disk}: following it`);
-    else await host.run(virshCommands.blockCommit(domain, disk, { active: true }));
+    else await host.run(virshCommands.blockCommit(domain, disk, { active: true, bandwidthMiB: options.bandwidthMiB }));
     const job = monitor.watch(domain, disk, { chainBefore, type: 'active-commit' });
     const ready = await Promise.race([job.ready(), timer]);
     if (ready.phase === 'ready') await monitor.pivot(domain, disk);
