@@ -162,6 +162,34 @@ describeLab('interrupted flows: journal and resume (real QEMU, the built CLI)', 
     expect((await flows(state))[0]).toMatchObject({ id: flow.id, status: 'rolled-back' });
   });
 
+  it('a rollback killed after one undo, then during the next: resume --rollback finishes it, and nothing is undone twice', async () => {
+    const state = stateDir();
+    const domain = await domainWithChildren();
+    const { flow } = await killedRename(state, domain, { VIRTSNAP_TEST_KILL_AFTER_STEP: 'repoint-child:e3' });
+    expect(flow.done).toEqual(['redefine-new', 'repoint-child:e2', 'repoint-child:e3']);
+
+    // killed right after e3 was given back to e1
+    const first = await virtsnap(state, ['resume', flow.id, '--rollback', '--yes', '--json'], { VIRTSNAP_TEST_KILL_AFTER_UNDO: 'repoint-child:e3' });
+    expect(first.signal, first.stderr).toBe('SIGKILL');
+    expect((await flows(state))[0]).toMatchObject({ id: flow.id, status: 'unfinished', done: ['redefine-new', 'repoint-child:e2'], inDoubt: null });
+    expect(await parentsOf(domain)).toEqual({ e1: '', first: '', e2: 'first', e3: 'e1' });
+
+    // killed as e2's undo began: whether it got anywhere is for the host to say
+    const second = await virtsnap(state, ['resume', flow.id, '--rollback', '--yes', '--json'], { VIRTSNAP_TEST_KILL_DURING_UNDO: 'repoint-child:e2' });
+    expect(second.signal, second.stderr).toBe('SIGKILL');
+    expect((await flows(state))[0]).toMatchObject({ id: flow.id, status: 'unfinished', done: ['redefine-new'], inDoubt: 'repoint-child:e2' });
+
+    const back = await virtsnap(state, ['resume', flow.id, '--rollback', '--yes', '--json']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    const lines = back.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: string; event?: string; status?: string });
+    // e2 still had 'first' as its parent: undone now; e3's undo is not run again
+    expect(lines.filter((l) => l.event === 'undo-done').map((l) => l.step)).toEqual(['repoint-child:e2', 'redefine-new']);
+    expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'rolled-back' });
+    expect(await parentsOf(domain)).toEqual({ e1: '', e2: 'e1', e3: 'e1' });
+    expect(await currentOf(domain)).toBe('e3');
+    expect((await flows(state))[0]).toMatchObject({ id: flow.id, status: 'rolled-back' });
+  });
+
   it('killed during a step: resume checks the step on the host first and does not run it twice', async () => {
     const state = stateDir();
     const domain = await domainWithChildren();

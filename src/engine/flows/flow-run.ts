@@ -29,21 +29,27 @@ export interface RunFlowOptions {
 
 /**
  * For the tests of interrupted flows only: VIRTSNAP_TEST_KILL_AFTER_STEP=ID (or a 1-based step
- * number) kills this process with SIGKILL right after that step is journaled as done, and
- * VIRTSNAP_TEST_KILL_DURING_STEP=ID right after it is journaled as started.
+ * number) kills this process with SIGKILL right after that step is journaled as done,
+ * VIRTSNAP_TEST_KILL_DURING_STEP=ID right after it is journaled as started, and in a rollback
+ * VIRTSNAP_TEST_KILL_DURING_UNDO=ID / VIRTSNAP_TEST_KILL_AFTER_UNDO=ID right after its undo is
+ * journaled as started / done.
  */
 function testKillHook<C>(plan: FlowPlan<C>): ((entry: JournalEntry) => void) | null {
   const after = process.env.VIRTSNAP_TEST_KILL_AFTER_STEP;
   const during = process.env.VIRTSNAP_TEST_KILL_DURING_STEP;
-  if (!after && !during) return null;
+  const duringUndo = process.env.VIRTSNAP_TEST_KILL_DURING_UNDO;
+  const afterUndo = process.env.VIRTSNAP_TEST_KILL_AFTER_UNDO;
+  if (!after && !during && !duringUndo && !afterUndo) return null;
   const ids = plan.machine.plan().map((s) => s.id);
-  const resolve = (v: string) => (/^\d+$/.test(v) ? ids[Number(v) - 1] : v);
-  const afterId = after ? resolve(after) : undefined;
-  const duringId = during ? resolve(during) : undefined;
+  const resolve = (v: string | undefined) => (v === undefined || v === '' ? undefined : /^\d+$/.test(v) ? ids[Number(v) - 1] : v);
+  const kills: Partial<Record<JournalEntry['event'], string | undefined>> = {
+    done: resolve(after),
+    started: resolve(during),
+    'undo-started': resolve(duringUndo),
+    'undo-done': resolve(afterUndo),
+  };
   return (entry) => {
-    if ((entry.event === 'done' && entry.step === afterId) || (entry.event === 'started' && entry.step === duringId)) {
-      process.kill(process.pid, 'SIGKILL');
-    }
+    if (entry.step !== null && kills[entry.event] === entry.step) process.kill(process.pid, 'SIGKILL');
   };
 }
 

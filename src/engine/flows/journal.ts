@@ -224,7 +224,17 @@ function summarise(flow: FlowRecord): void {
       if (started === e.step && !e.inDoubt) started = null;
     } else if (e.event === 'skipped') {
       if (started === e.step) started = null;
-    } else if (e.event === 'undo-done') done.delete(e.step);
+    } else if (e.event === 'undo-started') {
+      // An undo that began and did not end (the process was killed) leaves the step in doubt,
+      // as a step that began and did not end does: resume checks on the host whether its
+      // effect is there (then rolling back undoes it again, and continuing keeps it), or not
+      // (then rolling back goes on below it, and continuing runs it again).
+      done.delete(e.step);
+      started = e.step;
+    } else if (e.event === 'undo-done') {
+      done.delete(e.step);
+      if (started === e.step) started = null;
+    }
   }
   flow.done = flow.begin.steps.map((s) => s.id).filter((id) => done.has(id));
   flow.inDoubt = started;

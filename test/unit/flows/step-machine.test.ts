@@ -243,6 +243,48 @@ describe('StepMachine', () => {
     expect(journal.unfinished().map((f) => f.id)).toEqual([second.id]);
   });
 
+  it('an undo cut short leaves its step in doubt: the host decides whether rolling back undoes it again, and whether continuing runs it again', async () => {
+    // a, b done and c failed; then a rollback began b's undo and the process died there
+    const interrupted = async () => {
+      const journal = tempJournal();
+      await runFlow(flowPlan({ ran: [], failAt: 'c' }, [mutating('a'), mutating('b'), mutating('c')]), { journal });
+      const id = journal.unfinished()[0]!.id;
+      journal.step(id, { at: new Date().toISOString(), step: 'b', event: 'undo-started', detail: 'undo b', argv: [] });
+      const record = journal.unfinished()[0]!;
+      expect(record.done).toEqual(['a']);
+      expect(record.inDoubt).toBe('b');
+      return { journal, record };
+    };
+    const undone: string[] = [];
+    const undo = (id: string) => ({ title: `undo ${id}`, run: async () => void undone.push(id) });
+    // b's effect found on the host (the undo had not got far): rolled back again, then a
+    const plan = (bThere: boolean, ctx: Ctx = { ran: [] }) =>
+      flowPlan(ctx, [
+        mutating('a', { undo: undo('a') }),
+        mutating('b', { undo: undo('b'), check: async (c) => (bThere || c.ran.includes('b') ? null : 'b is not there') }),
+        mutating('c'),
+      ]);
+    let { journal, record } = await interrupted();
+    expect((await rollbackFlow(plan(true), record, { journal })).status).toBe('rolled-back');
+    expect(undone).toEqual(['b', 'a']);
+    // b's effect gone (its undo had finished): not undone twice
+    undone.length = 0;
+    ({ journal, record } = await interrupted());
+    expect((await rollbackFlow(plan(false), record, { journal })).status).toBe('rolled-back');
+    expect(undone).toEqual(['a']);
+    // continuing instead: b runs again when its effect is gone, and is kept when it is there
+    ({ journal, record } = await interrupted());
+    const gone: Ctx = { ran: [] };
+    const cont = await continueFlow(plan(false, gone), record, { journal });
+    expect(cont.error ?? null, String(cont.error)).toBeNull();
+    expect(cont.status).toBe('done');
+    expect(gone.ran).toEqual(['b', 'c']);
+    ({ journal, record } = await interrupted());
+    const there: Ctx = { ran: [] };
+    expect((await continueFlow(plan(true, there), record, { journal })).status).toBe('done');
+    expect(there.ran).toEqual(['c']);
+  });
+
   it('rotates at its size limit and carries unfinished flows over', async () => {
     const journal = tempJournal(2000);
     await runFlow(flowPlan({ ran: [], failAt: 'b' }, [mutating('a'), mutating('b')]), { journal });
