@@ -24,6 +24,8 @@ export interface FileFacts {
   /** Size in bytes (null when missing). */
   size: number | null;
   directory: boolean;
+  /** A regular file, symlinks followed (absent when the host did not say). */
+  regular?: boolean;
 }
 
 export interface ProcessOutcome {
@@ -91,7 +93,7 @@ class LocalFiles implements HostFiles {
       paths.map(async (path): Promise<[string, FileFacts | null]> => {
         try {
           const s = await stat(path);
-          return [path, { exists: true, size: s.size, directory: s.isDirectory() }];
+          return [path, { exists: true, size: s.size, directory: s.isDirectory(), regular: s.isFile() }];
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           return [path, code === 'ENOENT' || code === 'ENOTDIR' ? { exists: false, size: null, directory: false } : null];
@@ -278,7 +280,7 @@ export class SshFiles implements HostFiles {
       if (line === 'missing') facts.set(path, { exists: false, size: null, directory: false });
       else {
         const m = /^(\d+) (.*)$/.exec(line);
-        facts.set(path, m ? { exists: true, size: Number(m[1]), directory: m[2] === 'directory' } : null);
+        facts.set(path, m ? { exists: true, size: Number(m[1]), directory: m[2] === 'directory', regular: /^regular (empty )?file$/.test(m[2] ?? '') } : null);
       }
     });
     return facts;

@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { main } from '../../src/cli.js';
+import { demoUri } from '../../src/engine/connect.js';
 
 const URI = 'test:///default';
 
@@ -74,6 +76,22 @@ describe('virtsnap create --dry-run on the test driver', () => {
     expect(plan.reason).toMatch(/live snapshot creation is supported only during full system snapshots/);
     expect(plan.commands).toEqual([]);
     expect(plan.xml).toBeNull();
+  });
+
+  it("refuses a default overlay name where libvirt does: the test driver's images are not regular files", async () => {
+    const args = ['create', 'web-01', 'xm1', '--memspec', 'snapshot=external,file=/tmp/xm1.mem', '--diskspec', 'vda,snapshot=external', '--diskspec', 'vdb,snapshot=no'];
+    const r = await virtsnap(...args, '--dry-run', '--json', '--demo');
+    expect(r.exitCode).toBe(2);
+    const plan = JSON.parse(r.stdout) as PlanJson & { title: string };
+    expect(plan.reason).toMatch(/^source for disk 'vda' is not a regular file; refusing to generate external snapshot name \(/);
+    expect(plan.title).toBe('Create snapshot “xm1” of web-01');
+    // libvirt itself, asked the same, says the same
+    const virsh = await execa('virsh', ['-q', '-c', demoUri(), 'snapshot-create-as', 'web-01', 'xm1', '--memspec', 'snapshot=external,file=/tmp/xm1.mem', '--diskspec', 'vda,snapshot=external', '--diskspec', 'vdb,snapshot=no'], { reject: false, stdin: 'ignore' });
+    expect(virsh.exitCode).toBe(1);
+    expect(virsh.stderr).toContain("source for disk 'vda' is not a regular file; refusing to generate external snapshot name");
+    // with the overlay named, it plans and runs
+    const named = await virtsnap('create', 'web-01', 'xm1', '--memspec', 'snapshot=external,file=/tmp/xm1.mem', '--diskspec', 'vda,snapshot=external,file=/tmp/xm1.vda.qcow2', '--diskspec', 'vdb,snapshot=no', '--yes', '--demo');
+    expect(named.exitCode, named.stderr).toBe(0);
   });
 
   it('prints a readable plan whose commands paste into a shell', async () => {

@@ -33,6 +33,8 @@ export interface CreateParams {
   plan: Plan;
   /** Whether the plan's files are on this machine (a local, non-test URI): only then are they checked and cleaned up. */
   localFiles: boolean;
+  /** The name asked for, shown when a refused plan has no XML to take it from. */
+  requestedName?: string;
 }
 
 export interface CreateContext {
@@ -48,9 +50,15 @@ export function filesAreLocal(uri: string): boolean {
   return isLocalUri(uri) && !uri.startsWith('test:');
 }
 
-/** The planner's environment for a host: the test driver's files are imaginary, nothing exists there. */
+/**
+ * The planner's environment for a host: the test driver's files are imaginary, nothing exists
+ * there (so libvirt's test driver, which stat()s a disk's image to name an overlay after it,
+ * refuses default overlay names, and the plan says so).
+ */
 export function plannerEnvironmentFor(uri: string): PlannerEnvironment {
-  return uri.startsWith('test:') ? { ...systemPlannerEnvironment, fileExists: () => false, fileSize: () => null } : systemPlannerEnvironment;
+  return uri.startsWith('test:')
+    ? { ...systemPlannerEnvironment, fileExists: () => false, fileSize: () => null, isRegularFile: () => false }
+    : systemPlannerEnvironment;
 }
 
 /** Params from a plan already made (the TUI form plans as the operator types). */
@@ -72,7 +80,7 @@ export async function planCreate(
     environment === systemPlannerEnvironment && files.kind !== 'local' && !host.uri.startsWith('test:')
       ? await planWithHostFiles(files, environment, (env) => planSnapshot(facts, request, env))
       : planSnapshot(facts, request, environment);
-  return createPlan(host, createParams(host, facts, plan));
+  return createPlan(host, { ...createParams(host, facts, plan), requestedName: request.name });
 }
 
 async function snapshotListed(host: Host, domain: string, name: string): Promise<boolean> {
@@ -88,7 +96,7 @@ export function createPlan(host: Host, params: CreateParams): FlowPlan<CreateCon
   const name = plannedName(plan);
   const metadata = !noMetadata(plan);
   const created = newFiles(plan);
-  const shownName = name ?? '(named by libvirt)';
+  const shownName = name ?? params.requestedName ?? '(named by libvirt)';
   const fileExists = (path: string) => (params.localFiles ? existsSync(path) : false);
 
   const undoCommands = [

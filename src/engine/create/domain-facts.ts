@@ -120,5 +120,12 @@ export const systemPlannerEnvironment: PlannerEnvironment = {
       return null;
     }
   },
+  isRegularFile: (path) => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  },
   now: () => Math.floor(Date.now() / 1000),
 };

@@ -20,6 +20,13 @@ export async function planWithHostFiles(files: HostFiles, base: PlannerEnvironme
       asked.add(path);
       return known.get(path)?.size ?? null;
     },
+    isRegularFile: (path) => {
+      asked.add(path);
+      const facts = known.get(path);
+      // not asked yet, or the host could not answer: unknown
+      if (!facts) return null;
+      return facts.exists && facts.regular === true;
+    },
   };
   let result = plan(env);
   for (let pass = 0; pass < 4; pass++) {

@@ -270,6 +270,13 @@ function prepareDisk(resolved: ResolvedDisk, online: boolean, state: SnapshotSta
     return null;
   }
   if (resolved.mode !== 'external') return null;
+  // virDomainSnapshotDefAssignExternalNames stat()s the image it names the overlay after
+  if (resolved.fileIsDefault && env.isRegularFile?.(disk.source as string) === false) {
+    return unsupported(
+      `source for disk '${disk.target}' is not a regular file; refusing to generate external snapshot name ` +
+        `(${disk.source} is not a regular file on the host; give the overlay a file: --diskspec ${disk.target},snapshot=external,file=PATH)`,
+    );
+  }
   const driverType = resolved.driverType ?? 'qcow2';
   if (!QEMU_OVERLAY_FORMATS.includes(driverType)) {
     return unsupported(`external snapshot format for disk ${disk.target} is unsupported: ${driverType}`);

@@ -145,4 +145,10 @@ export interface PlannerEnvironment {
    * counts as non-empty.
    */
   fileSize?(path: string): number | null;
+  /**
+   * Whether `path` is a regular file once symlinks are followed (libvirt stat()s a disk's
+   * image before naming an overlay after it, and refuses anything else); null when unknown.
+   * Optional: without it every image counts as a regular file.
+   */
+  isRegularFile?(path: string): boolean | null;
 }

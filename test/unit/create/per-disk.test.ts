@@ -373,4 +373,18 @@ describe('mixing internal and external snapshots in one chain', () => {
     const p = plan(twoDiskDomain('running', { disks: [qcow2Disk('vda', { chainDepth: 0, hasInternalSnapshots: false }), qcow2Disk('vdb')] }));
     expect(p.warnings.filter((w) => w.includes('mixing'))).toEqual([]);
   });
+
+  it("a default overlay name needs the disk's image to be a regular file on the host, as libvirt stat()s it", () => {
+    const domain = twoDiskDomain('running');
+    const req = { name: 's', flags: { diskOnly: true }, disks: [{ target: 'vda', mode: 'external' as const }, { target: 'vdb', mode: 'no' as const }] };
+    const regular = (answer: boolean | null) => ({ ...environment(), isRegularFile: () => answer });
+    const refused = plan(domain, req, regular(false));
+    expect(refused.verdict).toBe('unsupported');
+    expect(refused.reason).toMatch(/^source for disk 'vda' is not a regular file; refusing to generate external snapshot name \(.*give the overlay a file: --diskspec vda,snapshot=external,file=PATH\)$/);
+    // a regular file, or one the host could not tell about: libvirt names the overlay itself
+    for (const answer of [true, null]) expect(plan(domain, req, regular(answer)).verdict).toBe('ok');
+    // an overlay given by name never asks
+    const named = { ...req, disks: [{ target: 'vda', mode: 'external' as const, file: `${IMG}/o.qcow2` }, { target: 'vdb', mode: 'no' as const }] };
+    expect(plan(domain, named, regular(false)).verdict).toBe('ok');
+  });
 });
