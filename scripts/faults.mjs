@@ -66,7 +66,8 @@ const results = {
   bytesVerified: sum('bytesVerified'),
   bytesLost: sum('bytesLost'),
   inconsistentDomains: count((r) => !r.consistent),
-  notRun: ['link dropped (remote host): belongs to the multi-host work'],
+  // The remote link's faults run with the loopback sshd, not in this matrix.
+  elsewhere: ['link dropped (remote host): test/integration/remote-ssh.test.ts (the sshd serving libvirt killed mid-commit, a frozen link under a change)'],
   byFlow,
   problems: records.filter((r) => r.problems.length > 0).map((r) => ({ fault: r.fault, flow: r.flow, step: r.step ?? null, outcome: r.outcome, problems: r.problems })),
 };
@@ -85,7 +86,7 @@ const lines = [
   `  bytes lost:           ${results.bytesLost}`,
   `  inconsistent domains: ${results.inconsistentDomains}`,
   `  failed pick-ups:      ${results.failed}`,
-  `  not run:              ${results.notRun.join('; ')}`,
+  `  run elsewhere:        ${results.elsewhere.join('; ')}`,
   '  per flow:',
   ...Object.entries(byFlow).map(
     ([k, f]) =>
