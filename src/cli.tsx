@@ -63,6 +63,23 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * Loads the TUI. Ink draws nothing but a last frame, at exit, when CI or CONTINUOUS_INTEGRATION
+ * is set (is-in-ci, read once as Ink loads); the TUI runs only on a terminal, where that would
+ * leave the screen blank, so Ink loads without them (they are put back at once: virsh and the
+ * editor see the environment as it was).
+ */
+async function loadTui(): Promise<typeof import('../components/run-tui.js')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('../components/run-tui.js');
+  } finally {
+    for (const [key, value] of Object.entries(saved)) if (value !== undefined) process.env[key] = value;
+  }
+}
+
 /** The closest subcommand names to a mistyped one (edit distance ≤ 2, or a shared prefix). */
 export function similarCommands(word: string, names: readonly string[]): string[] {
   const distance = (a: string, b: string) => {
@@ -137,7 +154,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         // The session's host is named `demo` for --demo, else by its URI.
         const sessionName = sessionUri && (flags.demo && !entries.some((e) => e.name === 'demo') ? 'demo' : sessionUri);
         if (sessionUri && sessionName && !entries.some((e) => e.name === sessionName)) entries.unshift({ name: sessionName, uri: sessionUri, identity: null, readonly: Boolean(flags.readonly) });
-        const { runHostsTui } = await import('../components/run-tui.js');
+        const { runHostsTui } = await loadTui();
         await runHostsTui(entries, { log, start: flags.host ?? sessionName ?? undefined, mode: flags.virshMode });
         return;
       }
@@ -145,7 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // The first listing runs while Ink loads (the UI's first refresh takes it over), so the
       // first frame with domains comes after the slower of the two, not after both.
       listDomainsWithSnapshots(connected).catch(() => {});
-      const { runTui } = await import('../components/run-tui.js');
+      const { runTui } = await loadTui();
       await runTui(connected);
     });
   for (const register of SUBCOMMANDS) register(program, context);

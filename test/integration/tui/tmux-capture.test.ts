@@ -34,7 +34,7 @@ describeLab('capture keys in tmux on real QEMU', () => {
     const state = mkdtempSync(join(tmpdir(), 'vs-tmux-state-'));
     const started = await tmux(
       'new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24',
-      `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 XDG_STATE_HOME='${state}' node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`,
+      `env CI=true CONTINUOUS_INTEGRATION=1 NO_COLOR=1 XDG_STATE_HOME='${state}' node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`,
     );
     expect(started.exitCode).toBe(0);
     await waitFor((s) => s.includes(name) && s.includes('running'), 'the domain');

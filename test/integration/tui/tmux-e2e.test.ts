@@ -9,8 +9,8 @@ import { KEYMAP } from '../../../components/keymap.js';
 
 const BIN = fileURLToPath(new URL('../../../dist/virtsnap/bin.js', import.meta.url));
 const SOCKET = `virtsnap-e2e-${process.pid}`;
-// Ink draws only a final frame when it sees CI in the environment; an operator's terminal has none.
-const APP_ENV = 'env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1';
+// CI=true on purpose: Ink alone would draw only a last frame with it set; the TUI draws every frame on a terminal.
+const APP_ENV = 'env CI=true CONTINUOUS_INTEGRATION=1 NO_COLOR=1';
 const tmux = (...args: string[]) => execa('tmux', ['-L', SOCKET, ...args], { reject: false });
 
 async function screen(session: string): Promise<string> {

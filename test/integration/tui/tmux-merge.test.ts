@@ -26,7 +26,7 @@ describeLab('the merge wizard in tmux on real QEMU', () => {
     const { name, disks } = await lab.newDomain();
     await externalSnapshot(lab, name, 'e1');
     await guestWrite(lab, name, '0x5e', '0', '48M');
-    const started = await tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`);
+    const started = await tmux('new-session', '-d', '-s', 'tui', '-x', '80', '-y', '24', `env CI=true CONTINUOUS_INTEGRATION=1 NO_COLOR=1 node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`);
     expect(started.exitCode).toBe(0);
     await waitFor((s) => s.includes(`${name}: 1 snapshot`), 'the tree');
     await keys('Tab');

@@ -61,7 +61,7 @@ sed -i 's|<description>first</description>|<description>edited in a real editor<
     );
     const started = await tmux(
       'new-session', '-d', '-s', 'tui', '-x', '120', '-y', '40',
-      `env -u CI -u VISUAL EDITOR=${editor} NO_COLOR=1 node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`,
+      `env -u VISUAL CI=true EDITOR=${editor} NO_COLOR=1 node ${BIN} -c '${lab.uri}'; code=$?; echo; echo "exit=$code"; sleep 60`,
     );
     expect(started.exitCode).toBe(0);
     await waitFor((s) => s.includes(`${name}: 3 snapshots`), 'the tree');
