@@ -14,6 +14,12 @@ import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 
 const FLUSH_MS = 250;
+/**
+ * How often the TUI asks libvirt about a job it follows: twice a second moves a bar smoothly
+ * (the CLI's 300 ms suits a line rewritten in place), and each poll is a virsh command and a
+ * frame. A job about to end is still polled every 100 ms (JobMonitor).
+ */
+export const TUI_JOB_POLL_MS = 500;
 const LOG_SIZE = 20;
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : describeError(error).message);
@@ -56,7 +62,7 @@ export function jobActions(
   selectedDomainName: () => string | null,
   journal: Journal = new Journal(),
 ): JobActions {
-  const monitor = new JobMonitor(host);
+  const monitor = new JobMonitor(host, { intervalMs: TUI_JOB_POLL_MS });
   const pending = new Map<string, BlockJobEvent>();
   let timer: NodeJS.Timeout | null = null;
 

@@ -19,7 +19,7 @@ import { mergeFlowPlan, startMerge, type MergeContext } from '../engine/flows/me
 import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import { editLine, insertText } from './line-edit.js';
-import { jobKey } from './job-actions.js';
+import { jobKey, TUI_JOB_POLL_MS } from './job-actions.js';
 
 export type WizardKind = 'commit' | 'pull' | 'copy';
 export type WizardField = 'disk' | 'range' | 'end' | 'bandwidth' | 'forget' | 'delete' | 'dest' | 'shallow' | 'format';
@@ -210,7 +210,7 @@ export function mergeActions(host: Host, journal: Journal, get: () => StoreView,
     const seq = ++planSeq;
     update((d) => ({ ...d, stage: 'planning', hint: null, planError: null }));
     try {
-      const monitor = new JobMonitor(host);
+      const monitor = new JobMonitor(host, { intervalMs: TUI_JOB_POLL_MS });
       let flow: FlowPlan;
       if (w.kind === 'copy') {
         const params = await planBlockCopy(host, {
