@@ -19,6 +19,7 @@ import { planManagedSave, planSave, type AfterRestore } from '../engine/flows/sa
 import { planManualSnapshot, type ManualSnapshotContext, type StorageAnswer } from '../engine/flows/manual-snapshot.js';
 import type { CheckpointDetail } from '../engine/parse/checkpoint-xml.js';
 import { formatBytes } from '../format/bytes.js';
+import { BANDWIDTHS } from './bandwidth-choices.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 import { editLine, insertText, lineAtEnd, type LineEditAction, type LineInput } from './line-edit.js';
 
@@ -36,7 +37,7 @@ export interface CaptureMenu {
 }
 
 export type CaptureFormKind = 'backup-snapshot' | 'backup-push' | 'save' | 'managedsave' | 'manual-snapshot';
-export type CaptureField = 'path' | 'kind' | 'since' | 'disks' | 'quiesce' | 'format' | 'action' | 'after';
+export type CaptureField = 'path' | 'kind' | 'since' | 'disks' | 'quiesce' | 'format' | 'bandwidth' | 'action' | 'after';
 
 export interface CaptureForm {
   kind: CaptureFormKind;
@@ -48,6 +49,8 @@ export interface CaptureForm {
   diskCursor: number;
   quiesce: QuiesceMode;
   format: BackupFormat;
+  /** MiB/s for merging the writes made during the copy back (0: no limit), as the merge wizard offers. */
+  bandwidth: number;
   incremental: boolean;
   /** The checkpoint an incremental counts from; null: the newest in the directory. */
   since: string | null;
@@ -149,7 +152,7 @@ const AFTER: readonly { value: AfterRestore; label: string }[] = [
 export function captureFields(form: CaptureForm): CaptureField[] {
   switch (form.kind) {
     case 'backup-snapshot':
-      return ['path', 'disks', 'quiesce', 'format'];
+      return ['path', 'disks', 'quiesce', 'format', 'bandwidth'];
     case 'backup-push':
       return form.incremental ? ['path', 'kind', 'since', 'disks', 'quiesce'] : ['path', 'kind', 'disks', 'quiesce'];
     case 'save':
@@ -186,6 +189,8 @@ export function captureFieldText(form: CaptureForm, field: CaptureField): string
       return `freeze file systems: ${choice(QUIESCE, form.quiesce)}`;
     case 'format':
       return `format: ${choice([{ value: 'qcow2' as const, label: 'qcow2' }, { value: 'raw' as const, label: 'raw' }], form.format)}`;
+    case 'bandwidth':
+      return `merge back at: ${choice(BANDWIDTHS.map((b) => ({ value: b, label: b === 0 ? 'no limit' : `${b} MiB/s` })), form.bandwidth)}`;
     case 'action':
       return `do: ${choice([{ value: false, label: 'save (the next start resumes)' }, { value: true, label: 'remove the image' }], form.remove)}`;
     case 'after':
@@ -252,7 +257,7 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
     const to = form.path.text.trim();
     switch (form.kind) {
       case 'backup-snapshot':
-        return planBackupSnapshot(host, { domain: form.domain, to, disks, quiesce: form.quiesce, format: form.format }) as Promise<FlowPlan>;
+        return planBackupSnapshot(host, { domain: form.domain, to, disks, quiesce: form.quiesce, format: form.format, bandwidthMiB: form.bandwidth || undefined }) as Promise<FlowPlan>;
       case 'backup-push':
         return planBackupPush(host, { domain: form.domain, to, incremental: form.incremental, since: form.since ?? undefined, disks, quiesce: form.quiesce }) as Promise<FlowPlan>;
       case 'save':
@@ -405,6 +410,7 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
         diskCursor: 0,
         quiesce: 'auto',
         format: 'qcow2',
+        bandwidth: 0,
         incremental: false,
         since: null,
         checkpoints,
@@ -444,6 +450,9 @@ export function captureActions(host: Host, get: () => StoreView, set: (patch: Pa
           break;
         case 'format':
           f.format = f.format === 'qcow2' ? 'raw' : 'qcow2';
+          break;
+        case 'bandwidth':
+          f.bandwidth = cycle(BANDWIDTHS, f.bandwidth, delta);
           break;
         case 'action':
           f.remove = !f.remove;

@@ -20,13 +20,14 @@ import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import { editLine, insertText } from './line-edit.js';
 import { jobKey, TUI_JOB_POLL_MS } from './job-actions.js';
+import { BANDWIDTHS } from './bandwidth-choices.js';
 
 export type WizardKind = 'commit' | 'pull' | 'copy';
 export type WizardField = 'disk' | 'range' | 'end' | 'bandwidth' | 'forget' | 'delete' | 'dest' | 'shallow' | 'format';
 /** commit of the active layer: pivot or keep the overlay; copy: pivot, finish, or wait (synchronized). */
 export type WizardEnd = 'pivot' | 'keep' | 'finish' | 'wait';
 
-export const BANDWIDTHS: readonly number[] = [0, 1, 10, 50, 100, 500];
+export { BANDWIDTHS } from './bandwidth-choices.js';
 
 export interface MergeWizard {
   kind: WizardKind;

@@ -70,7 +70,7 @@ describe('capture state at 80×24 (demo host)', () => {
     for (const shown of t.frames) expectFits(shown);
   });
 
-  it('b: the backup form (directory with the line editor, disks, freeze, format), then the engine plan refused on this driver; Esc goes back to the form', async () => {
+  it('b: the backup form (directory with the line editor, disks, freeze, format, merge-back rate), then the engine plan refused on this driver; Esc goes back to the form', async () => {
     const t = await startApp();
     await t.press('b', (f) => f.includes('Backup through a temporary snapshot: web-01'), 'backup form');
     const form = () => t.store.getState().captureForm!;
@@ -90,6 +90,11 @@ describe('capture state at 80×24 (demo host)', () => {
     await t.press(KEY.tab + KEY.right, () => form().quiesce === 'require', 'quiesce required');
     await t.press(KEY.tab + ' ', () => form().format === 'raw', 'raw');
     expect(t.frame()).toContain('format: qcow2 [raw]');
+    // the merge back's rate, as the merge wizard offers it
+    await t.press(KEY.tab, () => form().field === 'bandwidth', 'bandwidth');
+    expect(t.frame()).toContain('merge back at: [no limit] 1 MiB/s');
+    await t.press(KEY.right + KEY.right, () => form().bandwidth === 10, '10 MiB/s');
+    expect(t.frame()).toContain('[10 MiB/s]');
     // Enter: the plan, in the confirmation dialog, Cancel focused
     await t.press('\r', () => t.store.getState().confirm !== null, 'plan');
     const dialog = t.store.getState().confirm!;
@@ -100,6 +105,8 @@ describe('capture state at 80×24 (demo host)', () => {
     expect(text).toContain('/srv/bk/vda.raw');
     expect(text).not.toContain('vdb.raw');
     expect(text).toMatch(/snapshot-create-as --domain=web-01 --no-metadata --disk-only --atomic --diskspec=vda,snapshot=external,file=\S+ --diskspec=vdb,snapshot=no/);
+    expect(text).toMatch(/blockcommit --domain=web-01 --path=vda --active --bandwidth=10/);
+    expect(dialog.plan.consequences).toContain('the writes made during the copy merge back at most 10 MiB/s');
     expect(t.frame()).toContain('Refused:');
     await t.press(KEY.right + '\r', (f) => f.includes('refused:'), 'refused hint');
     await t.press(KEY.escape, () => t.store.getState().confirm === null && t.store.getState().inputMode === 'capture-form', 'back to the form');
