@@ -2,7 +2,8 @@
 // the host), the store keeps the latest event of each and a short log of finished ones.
 // Updates are batched so that several jobs polling 3 times a second cost at most 4 redraws.
 
-import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types.js';
+import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
+import { jobEventBatch } from './job-event-batch.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import type { FlowPlan } from '../engine/flows/flow-plan.js';
 import { planAbortJob, planPivotJob } from '../engine/flows/block-job-actions.js';
@@ -13,18 +14,16 @@ import { VirshCommandError } from '../engine/virsh/errors.js';
 import { describeError } from '../engine/error-report.js';
 import { openDialog, type ConfirmDialog } from './confirm.js';
 
-const FLUSH_MS = 250;
 /**
  * How often the TUI asks libvirt about a job it follows: twice a second moves a bar smoothly
  * (the CLI's 300 ms suits a line rewritten in place), and each poll is a virsh command and a
  * frame. A job about to end is still polled every 100 ms (JobMonitor).
  */
 export const TUI_JOB_POLL_MS = 500;
-const LOG_SIZE = 20;
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : describeError(error).message);
 
-export const jobKey = (event: Pick<BlockJobEvent, 'domain' | 'disk'>) => `${event.domain}\u0000${event.disk}`;
+export { jobKey } from './job-event-batch.js';
 
 export interface JobActions {
   /**
@@ -63,32 +62,10 @@ export function jobActions(
   journal: Journal = new Journal(),
 ): JobActions {
   const monitor = new JobMonitor(host, { intervalMs: TUI_JOB_POLL_MS });
-  const pending = new Map<string, BlockJobEvent>();
-  let timer: NodeJS.Timeout | null = null;
-
-  const flush = () => {
-    timer = null;
-    const jobs = { ...get().jobs };
-    const finished: BlockJobEvent[] = [];
-    for (const [key, event] of pending) {
-      if (FINAL_PHASES.has(event.phase)) {
-        delete jobs[key];
-        finished.push(event);
-      } else jobs[key] = event;
-    }
-    pending.clear();
-    const patch: Patch = { jobs };
-    if (finished.length) {
-      patch.jobLog = [...finished, ...get().jobLog].slice(0, LOG_SIZE);
-      for (const event of finished) get().say(`${event.type} on ${event.domain} ${event.disk}: ${event.phase}${event.message ? ` (${event.message})` : ''}`, event.phase === 'completed' ? 'info' : 'error');
-    }
-    set(patch);
-  };
-
-  monitor.subscribe((event) => {
-    pending.set(jobKey(event), event);
-    timer ??= setTimeout(flush, FLUSH_MS);
+  const batch = jobEventBatch(get, set, (finished) => {
+    for (const event of finished) get().say(`${event.type} on ${event.domain} ${event.disk}: ${event.phase}${event.message ? ` (${event.message})` : ''}`, event.phase === 'completed' ? 'info' : 'error');
   });
+  monitor.subscribe((event) => batch.feed(event));
 
   /** The job the keys act on: the first of the selected domain's jobs. */
   const selectedJob = (): BlockJobEvent | null => {
@@ -140,7 +117,7 @@ export function jobActions(
     },
     stopFollowingJobs() {
       monitor.close();
-      if (timer) clearTimeout(timer);
+      batch.stop();
       return Object.values(get().jobs);
     },
   };

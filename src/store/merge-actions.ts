@@ -16,10 +16,11 @@ import type { Journal } from '../engine/flows/journal.js';
 import { defaultMarks, mergeChains, moveMark, type MergeChains, type RangeMarks } from '../engine/flows/merge-chains.js';
 import { planMerge, type MergeRequest } from '../engine/flows/merge-plan.js';
 import { mergeFlowPlan, startMerge, type MergeContext } from '../engine/flows/merge-run.js';
-import { FINAL_PHASES, type BlockJobEvent } from '../engine/jobs/block-job-types.js';
+import type { BlockJobEvent } from '../engine/jobs/block-job-types.js';
 import { JobMonitor } from '../engine/jobs/job-monitor.js';
 import { editLine, insertText } from './line-edit.js';
-import { jobKey, TUI_JOB_POLL_MS } from './job-actions.js';
+import { TUI_JOB_POLL_MS } from './job-actions.js';
+import { jobEventBatch } from './job-event-batch.js';
 import { BANDWIDTHS } from './bandwidth-choices.js';
 
 export type WizardKind = 'commit' | 'pull' | 'copy';
@@ -173,9 +174,6 @@ export function wizardRequest(w: MergeWizard): MergeRequest {
   };
 }
 
-const FLUSH_MS = 250;
-const LOG_SIZE = 20;
-
 export function mergeActions(host: Host, journal: Journal, get: () => StoreView, set: (patch: Patch) => void, selection: () => { domain: string; snapshot: string | null } | null): MergeActions {
   const update = (change: (w: MergeWizard) => MergeWizard) => {
     const w = get().merge;
@@ -185,25 +183,8 @@ export function mergeActions(host: Host, journal: Journal, get: () => StoreView,
   let planSeq = 0;
 
   // Progress into the jobs panel, batched as the panel's own monitor does.
-  const pending = new Map<string, BlockJobEvent>();
-  let timer: NodeJS.Timeout | null = null;
-  const flush = () => {
-    timer = null;
-    const jobs = { ...get().jobs };
-    const finished: BlockJobEvent[] = [];
-    for (const [key, event] of pending) {
-      if (FINAL_PHASES.has(event.phase)) {
-        delete jobs[key];
-        finished.push(event);
-      } else jobs[key] = event;
-    }
-    pending.clear();
-    set(finished.length ? { jobs, jobLog: [...finished, ...get().jobLog].slice(0, LOG_SIZE) } : { jobs });
-  };
-  const feed = (event: BlockJobEvent) => {
-    pending.set(jobKey(event), event);
-    timer ??= setTimeout(flush, FLUSH_MS);
-  };
+  const batch = jobEventBatch(get, set);
+  const feed = (event: BlockJobEvent) => batch.feed(event);
 
   const close = () => set({ merge: null, inputMode: 'normal' });
 
@@ -261,10 +242,7 @@ export function mergeActions(host: Host, journal: Journal, get: () => StoreView,
       .finally(() => {
         running = null;
         (flow.context as { monitor?: JobMonitor }).monitor?.close();
-        if (timer) {
-          clearTimeout(timer);
-          flush();
-        }
+        batch.flush();
         set({ mergeRun: null });
         void get().refresh();
       });
