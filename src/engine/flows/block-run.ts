@@ -14,12 +14,12 @@ import { unlink } from 'node:fs/promises';
 import type { Host } from '../host.js';
 import type { BlockJobEvent } from '../jobs/block-job-types.js';
 import { JobMonitor, type WatchedJob } from '../jobs/job-monitor.js';
-import { parseDomState, parseNameList } from '../parse/index.js';
+import { parseDomState } from '../parse/index.js';
 import { noteLinkGaps } from '../virsh/connection-loss.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { BlockPlan, BlockRunResult } from './block-flow.js';
 import { mib } from './block-space.js';
-import { fileStillUsed } from './block-stale-snapshots.js';
+import { fileStillUsed, forgetSnapshotsMetadata, stillListed } from './block-stale-snapshots.js';
 import type { FlowPlan } from './flow-plan.js';
 import { runFlow } from './flow-run.js';
 import { Journal } from './journal.js';
@@ -303,23 +303,10 @@ export function blockSteps(params: BlockPlan): StepDefinition<BlockContext>[] {
       commands: stale.map((s) => plannedVirsh(virshCommands.deleteSnapshot(domain, s.name, { metadata: true }))),
       leavesState: `libvirt no longer lists ${stale.map((s) => s.name).join(', ')}`,
       run: async (ctx, journal) => {
-        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
-        for (const snapshot of stale) {
-          if (!listed.has(snapshot.name)) {
-            journal.note(`snapshot ${snapshot.name} is already gone`);
-            continue;
-          }
-          try {
-            await ctx.host.run(virshCommands.deleteSnapshot(domain, snapshot.name, { metadata: true }));
-          } catch (error) {
-            throw new Error(`snapshot ${snapshot.name}: ${error instanceof Error ? error.message : String(error)}`);
-          }
-          ctx.state.forgottenSnapshots.push(snapshot.name);
-        }
+        ctx.state.forgottenSnapshots.push(...(await forgetSnapshotsMetadata(ctx.host, domain, stale.map((s) => s.name), (t) => journal.note(t))));
       },
       check: async (ctx) => {
-        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
-        const left = stale.filter((s) => listed.has(s.name)).map((s) => s.name);
+        const left = await stillListed(ctx.host, domain, stale.map((s) => s.name));
         return left.length === 0 ? null : `libvirt still lists ${left.join(', ')}`;
       },
     });

@@ -43,3 +43,31 @@ export async function fileStillUsed(host: Host, file: string): Promise<string | 
   }
   return null;
 }
+
+/**
+ * Forgets the metadata of snapshots whose files left the chain (`snapshot-delete --metadata`),
+ * skipping those libvirt no longer lists (a resumed step); returns the ones it forgot.
+ */
+export async function forgetSnapshotsMetadata(host: Host, domain: string, names: readonly string[], note: (text: string) => void): Promise<string[]> {
+  const listed = new Set(parseNameList((await host.run(virshCommands.snapshotNames(domain))).stdout));
+  const forgotten: string[] = [];
+  for (const name of names) {
+    if (!listed.has(name)) {
+      note(`snapshot ${name} is already gone`);
+      continue;
+    }
+    try {
+      await host.run(virshCommands.deleteSnapshot(domain, name, { metadata: true }));
+    } catch (error) {
+      throw new Error(`snapshot ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    forgotten.push(name);
+  }
+  return forgotten;
+}
+
+/** Of `names`, the ones libvirt still lists. */
+export async function stillListed(host: Host, domain: string, names: readonly string[]): Promise<string[]> {
+  const listed = new Set(parseNameList((await host.run(virshCommands.snapshotNames(domain))).stdout));
+  return names.filter((name) => listed.has(name));
+}

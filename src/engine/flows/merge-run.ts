@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import type { Host } from '../host.js';
 import type { BlockJobEvent } from '../jobs/block-job-types.js';
 import { JobMonitor } from '../jobs/job-monitor.js';
-import { parseNameList } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import type { BlockPlan, BlockRunResult } from './block-flow.js';
 import { blockConsequences, blockFlowPlan, blockSteps, deleteUnusedFilesStep, newBlockContext, startBlockFlow, type BlockContext } from './block-run.js';
@@ -27,6 +26,7 @@ import { NO_CLEANUP, ONLINE_WHY, type MergeParams, type MetadataCleanup, type Of
 import { definedTops, offlineDefinition, type DiskTop } from './offline-define.js';
 import { backingOf, imageChain, OfflineProgress, offlineTimeoutMs, runQemuImgProgress } from './offline-qemu-img.js';
 import { filesOf } from '../host-files.js';
+import { forgetSnapshotsMetadata, stillListed } from './block-stale-snapshots.js';
 import { plannedVirsh, StepMachine, type JournalEntry, type StepDefinition } from './step-machine.js';
 import type { HostStateReport } from './host-unchanged.js';
 
@@ -86,15 +86,7 @@ function cleanupSteps(domain: string, cleanup: MetadataCleanup): StepDefinition<
       ],
       leavesState: `libvirt no longer lists ${stale.map((s) => s.name).join(', ')}`,
       run: async (ctx, journal) => {
-        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
-        for (const snapshot of stale) {
-          if (!listed.has(snapshot.name)) {
-            journal.note(`snapshot ${snapshot.name} is already gone`);
-            continue;
-          }
-          await ctx.host.run(virshCommands.deleteSnapshot(domain, snapshot.name, { metadata: true }));
-          ctx.state.forgottenSnapshots.push(snapshot.name);
-        }
+        ctx.state.forgottenSnapshots.push(...(await forgetSnapshotsMetadata(ctx.host, domain, stale.map((s) => s.name), (t) => journal.note(t))));
         if (cleanup.children.length === 0) return;
         // libvirt 9.0 rewrote their recorded disk states as if the forgotten overlays had been committed: put them back.
         const dir = await mkdtemp(join(tmpdir(), 'virtsnap-merge-'));
@@ -111,8 +103,7 @@ function cleanupSteps(domain: string, cleanup: MetadataCleanup): StepDefinition<
         }
       },
       check: async (ctx) => {
-        const listed = new Set(parseNameList((await ctx.host.run(virshCommands.snapshotNames(domain))).stdout));
-        const left = stale.filter((s) => listed.has(s.name)).map((s) => s.name);
+        const left = await stillListed(ctx.host, domain, stale.map((s) => s.name));
         if (left.length) return `libvirt still lists ${left.join(', ')}`;
         for (const c of cleanup.children) {
           const parent = (await ctx.host.snapshot(domain, c.name)).detail.parent;
