@@ -29,6 +29,23 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
   });
 
 
+  /** The built CLI in the background, on the flow's own journal. */
+  const startCli = (state: string, args: string[], timeout: number) =>
+    execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: state, XDG_RUNTIME_DIR: `${state}/run`, NO_COLOR: '1' }, timeout });
+
+  /** Waits until libvirt shows the job on vda (`blockjob --raw`), or says why it never came. */
+  async function jobRunning(domain: string, type: RegExp, cli: ReturnType<typeof execa>): Promise<void> {
+    for (let i = 0; ; i++) {
+      const info = await lab.virsh('blockjob', domain, 'vda', '--raw');
+      if (type.test(info.stdout)) return;
+      if (i > 300 || cli.exitCode !== null) {
+        const r = await cli;
+        throw new Error(`no ${type.source} job seen: ${info.stdout}${info.stderr}; the CLI: exit ${String(r.exitCode)}\n${String(r.stdout)}\n${String(r.stderr)}`);
+      }
+      await sleep(100);
+    }
+  }
+
   /**
    * Restarts the lab's libvirtd while the CLI follows a job; then the job must be seen again by
    * `virtsnap jobs`, and the flow end done: by itself, or, when the CLI lost its daemon and the
@@ -69,22 +86,9 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
     const baseMiB = ((flushedAtSnapshot + 1) * BLOCK) / 2 ** 20;
     expect(baseMiB).toBeGreaterThanOrEqual(3);
     const state = freshState();
-    const cli = execa('node', [BIN, 'pull', '-c', lab.uri, g.name, 'vda', '--bandwidth', '1', '--yes', '--json'], {
-      reject: false,
-      stdin: 'ignore',
-      env: { XDG_STATE_HOME: state, NO_COLOR: '1' },
-      timeout: 180_000,
-    });
+    const cli = startCli(state, ['pull', '-c', lab.uri, g.name, 'vda', '--bandwidth', '1', '--yes', '--json'], 180_000);
     // the job runs
-    for (let i = 0; ; i++) {
-      const info = await lab.virsh('blockjob', g.name, 'vda', '--raw');
-      if (/type=Block Pull/i.test(info.stdout)) break;
-      if (i > 300 || cli.exitCode !== null) {
-        const r = await cli;
-        throw new Error(`no pull job seen: ${info.stdout}${info.stderr}; the CLI: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
-      }
-      await sleep(100);
-    }
+    await jobRunning(g.name, /type=Block Pull/i, cli);
     await sleep(1000);
     const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, g.name, cli, /pull/i);
     if (JSON.stringify(await chainFiles(overlay)) !== JSON.stringify([overlay])) problems.push(`${overlay} still has a backing chain: ${(await chainFiles(overlay)).join(' <- ')}`);
@@ -119,21 +123,8 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
     await writeRegions(lab, name, [B]);
     const state = freshState();
     // 6 MiB in the overlay at 1 MiB/s: the copy lasts about six seconds
-    const cli = execa('node', [BIN, 'commit', '-c', lab.uri, name, 'vda', '--active', '--pivot', '--bandwidth', '1', '--yes', '--json'], {
-      reject: false,
-      stdin: 'ignore',
-      env: { XDG_STATE_HOME: state, NO_COLOR: '1' },
-      timeout: 120_000,
-    });
-    for (let i = 0; ; i++) {
-      const info = await lab.virsh('blockjob', name, 'vda', '--raw');
-      if (/type=Active Block Commit/i.test(info.stdout)) break;
-      if (i > 300 || cli.exitCode !== null) {
-        const r = await cli;
-        throw new Error(`no commit job seen: ${info.stdout}${info.stderr}; the CLI: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
-      }
-      await sleep(100);
-    }
+    const cli = startCli(state, ['commit', '-c', lab.uri, name, 'vda', '--active', '--pivot', '--bandwidth', '1', '--yes', '--json'], 120_000);
+    await jobRunning(name, /type=Active Block Commit/i, cli);
     await sleep(1500);
     const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, name, cli, /commit/i);
     const top = await topOf(lab, name);
@@ -172,21 +163,8 @@ describeLab('faults: libvirtd restarted during a block job (Linux guest writing,
     // 6 MiB written meanwhile: merged back at 1 MiB/s (the plan's --bandwidth, kept in the journal), some seconds
     const B: Region = { pattern: '0x42', offsetMiB: 16, lengthMiB: 6 };
     await writeRegions(lab, name, [B]);
-    const cli = execa('node', [BIN, 'resume', flow!.id, '--yes'], {
-      reject: false,
-      stdin: 'ignore',
-      env: { XDG_STATE_HOME: state, XDG_RUNTIME_DIR: `${state}/run`, NO_COLOR: '1' },
-      timeout: 120_000,
-    });
-    for (let i = 0; ; i++) {
-      const info = await lab.virsh('blockjob', name, 'vda', '--raw');
-      if (/type=Active Block Commit/i.test(info.stdout)) break;
-      if (i > 300 || cli.exitCode !== null) {
-        const r = await cli;
-        throw new Error(`no commit job seen: ${info.stdout}${info.stderr}; resume: exit ${String(r.exitCode)}\n${r.stdout}\n${r.stderr}`);
-      }
-      await sleep(100);
-    }
+    const cli = startCli(state, ['resume', flow!.id, '--yes'], 120_000);
+    await jobRunning(name, /type=Active Block Commit/i, cli);
     await sleep(1500);
     const { jobSeen, jobsText, outcome, problems } = await restartDaemonAndFinish(state, name, cli, /commit/i);
     const top = await topOf(lab, name);
