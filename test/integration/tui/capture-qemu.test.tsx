@@ -16,23 +16,10 @@ import type { Host } from '../../../src/engine/host.js';
 import { selectedDomain } from '../../../src/store/app-store.js';
 import { describeLab, startLab, type Lab } from '../lab.js';
 import { chainFiles, flushDisk, guestWrite, readsPattern, vdaSource } from '../qemu-checks.js';
+import { until, expectFits } from './wait.js';
 
 const RIGHT = '\u001b[C';
 const CTRL_U = '\u0015';
-
-async function until(check: () => boolean, what: string, timeoutMs = 60_000, frame?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${frame ? `; frame:\n${frame()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function fits(frame: string): void {
-  const lines = frame.split('\n');
-  expect(lines.length, frame).toBeLessThanOrEqual(24);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
-}
 
 /** The dirty bitmaps QEMU has on each image file of the running domain (QMP query-named-block-nodes), by file. */
 async function liveBitmaps(lab: Lab, domain: string): Promise<Record<string, string[]>> {
@@ -134,7 +121,7 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(readdirSync(join(lab.dir, 'img')).filter((f) => f.includes('virtsnap-backup'))).toEqual([]);
     expect((await lab.virsh('domstate', name)).stdout.trim()).toBe('running');
     expect((await lab.virsh('snapshot-list', name, '--name')).stdout.trim()).toBe('');
-    for (const shown of t.frames) fits(shown);
+    for (const shown of t.frames) expectFits(shown);
   });
 
   it('K lists a checkpoint with its disks and bitmaps; D and its typed name delete it, and the list shows the host as it is now', async () => {
@@ -174,7 +161,7 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(after[disks.vda]).not.toContain('cp-tui');
     expect(after[disks.vdb]).not.toContain('cp-tui');
     await t.press('\u001b', () => t.store.getState().checkpointView === null, 'closed');
-    for (const shown of t.frames) fits(shown);
+    for (const shown of t.frames) expectFits(shown);
   });
   it('C → manual storage: the guest is paused while the question shows the disk to snapshot; Done resumes it and keeps the snapshot, Esc resumes it and discards one', async () => {
     const { name, disks } = await lab.newDomain();
@@ -218,7 +205,7 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(names).toContain(kept.name);
     expect(names).not.toContain(dropped.name);
     expect(existsSync(dropped.memoryFile)).toBe(false);
-    for (const shown of t.frames) fits(shown);
+    for (const shown of t.frames) expectFits(shown);
   });
   it('C → backup job: a full backup, then an incremental one after new writes; K then lists both checkpoints, the newest with the older as its parent', async () => {
     const { name } = await lab.newDomain({ fillMiB: 16 });
@@ -269,6 +256,6 @@ describeLab('capture keys on real QEMU (TUI keys at 80×24)', () => {
     expect(f).toContain(`Checkpoints of ${name}: 2`);
     expect(f).toContain(`${full.checkpoint}`);
     expect(f).toMatch(new RegExp(`${inc.checkpoint} .*\\n.*parent: ${full.checkpoint}`));
-    for (const shown of t.frames) fits(shown);
+    for (const shown of t.frames) expectFits(shown);
   });
 });

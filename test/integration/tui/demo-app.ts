@@ -2,7 +2,7 @@
 // the resized frame), every distinct frame kept so each can be checked to fit, keys pressed with
 // an optional wait, and the hosts closed after each test.
 
-import { afterEach, expect } from 'vitest';
+import { afterEach } from 'vitest';
 import { demoUri, openHost } from '../../../src/engine/connect.js';
 import type { Journal } from '../../../src/engine/flows/journal.js';
 import type { Host } from '../../../src/engine/host.js';
@@ -45,12 +45,7 @@ export async function until(check: () => boolean, what: string, timeoutMs = 15_0
   }
 }
 
-/** Every frame of these dialogs must fit an 80×24 terminal. */
-export function expectFits(frame: string): void {
-  const lines = frame.split('\n');
-  expect(lines.length, frame).toBeLessThanOrEqual(24);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
-}
+export { expectFits } from './wait.js';
 
 /** The demo host's TUI at 80×24, from its first frame at that width. */
 export async function renderDemoApp(options: { journal?: Journal } = {}) {

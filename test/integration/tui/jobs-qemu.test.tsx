@@ -8,14 +8,7 @@ import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedDomain } from '../../../src/store/app-store.js';
 import { describeLab, startLab, type Lab } from '../lab.js';
 import { chainFiles, externalSnapshot, guestWrite } from '../qemu-checks.js';
-
-async function until(check: () => boolean, what: string, timeoutMs = 30_000, frame?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${frame ? `; frame:\n${frame()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { until } from './wait.js';
 
 describeLab('TUI jobs panel on real QEMU', () => {
   let lab: Lab;

@@ -10,22 +10,9 @@ import type { Host } from '../../../src/engine/host.js';
 import { createAppStore, selectedSnapshotName } from '../../../src/store/app-store.js';
 import { describeLab, startLab, type Lab } from '../lab.js';
 import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames, vdaSource } from '../qemu-checks.js';
+import { until, expectFits } from './wait.js';
 
 const RIGHT = '\u001b[C';
-
-async function until(check: () => boolean, what: string, timeoutMs = 60_000, frame?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${frame ? `; frame:\n${frame()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function fits(frame: string): void {
-  const lines = frame.split('\n');
-  expect(lines.length, frame).toBeLessThanOrEqual(24);
-  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(80);
-}
 
 describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
   let lab: Lab;
@@ -113,7 +100,7 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
     expect(await readsPattern(disks.vda, '0x71', '0', '40M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual([]);
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 
   it('m on a middle snapshot: its layer committed into the one below (intermediate commit); the others stay', async () => {
@@ -138,7 +125,7 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await readsPattern(e1, '0x22', '8M', '8M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual(['e1', 'e3']);
     expect(e2).toBeTruthy();
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 
   it('f: the whole chain pulled into the active layer', async () => {
@@ -155,7 +142,7 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await readsPattern(e1, '0x44', '0', '8M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual(['e1']);
     expect(disks.vda).toBeTruthy();
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 
   it('m on a shut-off domain: merged offline with qemu-img, defined on the base, the snapshot forgotten', async () => {
@@ -174,7 +161,7 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await chainFiles(disks.vda)).toEqual([disks.vda]);
     expect(await readsPattern(disks.vda, '0x55', '0', '16M')).toBe(true);
     expect(await snapshotNames(lab, name)).toEqual([]);
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 
   it('y in the disks view: the running disk copied whole to the proposed file, then the domain pivoted onto it', async () => {
@@ -203,7 +190,7 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect(await readsPattern(e1, '0x77', '0', '8M')).toBe(true);
     // a persistent domain needs a transient job on libvirt 9.0; the copy stays in its definition
     expect((await lab.virsh('domblklist', name, '--inactive')).stdout).toContain(dest);
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 
   it('a aborts a running merge after its confirmation (Cancel first); the disk stays on its overlay', async () => {
@@ -231,6 +218,6 @@ describeLab('merge and flatten wizards on real QEMU (TUI keys)', () => {
     expect((await lab.virsh('blockjob', name, 'vda', '--raw')).stdout.trim()).toBe('');
     expect(await chainFiles(e1)).toEqual([e1, disks.vda]);
     expect(await snapshotNames(lab, name)).toEqual(['e1']);
-    for (const f of t.frames) fits(f);
+    for (const f of t.frames) expectFits(f);
   });
 });
