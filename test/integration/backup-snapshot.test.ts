@@ -7,13 +7,12 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './built-cli.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, flushDisk, guestWrite, readsPattern, vdaSource } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 interface Line {
   type: string;
@@ -39,8 +38,7 @@ describeLab('backup through a temporary snapshot: interrupted, resumed, rolled b
     dirs.push(d);
     return d;
   };
-  const virtsnap = (state: string, args: string[], env: Record<string, string> = {}) =>
-    execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: state, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  const virtsnap = runCli;
   const lines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
   /** A running guest with known data in vda: 0x5a in 0–32M (lab fill), 0x61 at 40M. */

@@ -6,19 +6,17 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, expect, it } from 'vitest';
 import type { Host } from '../../src/engine/host.js';
 import type { FlowPlan } from '../../src/engine/flows/flow-plan.js';
 import { Journal } from '../../src/engine/flows/journal.js';
 import { runFlow } from '../../src/engine/flows/flow-run.js';
 import { planManualSnapshot, type ManualSnapshotParams } from '../../src/engine/flows/manual-snapshot.js';
+import { runCli } from './built-cli.js';
 import { describeLab, type Lab } from './lab.js';
 import { useLabHost } from './lab-host.js';
 import { guestWrite, readsPattern, snapshotNames } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab("snapshots with snapshot='manual' disks, guided (real QEMU)", () => {
   let lab: Lab;
@@ -37,8 +35,7 @@ describeLab("snapshots with snapshot='manual' disks, guided (real QEMU)", () => 
     return d;
   };
   const domstate = async (name: string) => (await lab.virsh('domstate', name, '--reason')).stdout.trim();
-  const virtsnap = (state: string, args: string[], env: Record<string, string> = {}) =>
-    execa('node', [BIN, '-c', lab.uri, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: state, NO_COLOR: '1', ...env }, timeout: 120_000 });
+  const virtsnap = (state: string, args: string[], env: Record<string, string> = {}) => runCli(state, ['-c', lab.uri, ...args], env);
 
   /** A running guest whose vda is snapshot='manual' in its definition. */
   async function manualGuest(): Promise<{ name: string; vda: string }> {

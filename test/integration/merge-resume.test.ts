@@ -6,13 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './built-cli.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { chainFiles, externalSnapshot, flushDisk, guestWrite, readsPattern, snapshotNames } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('offline merge through the built CLI: interrupted and resumed from the journal', () => {
   let lab: Lab;
@@ -25,8 +23,7 @@ describeLab('offline merge through the built CLI: interrupted and resumed from t
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  const virtsnap = (state: string, args: string[], env: Record<string, string> = {}) =>
-    execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: state, NO_COLOR: '1', ...env } });
+  const virtsnap = runCli;
 
   const vdaDefined = async (name: string) => /^\s*vda\s+(\S+)/m.exec((await lab.virsh('domblklist', name, '--inactive')).stdout)?.[1];
 

@@ -8,12 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './built-cli.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 
-const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 interface FlowJson {
   id: string;
@@ -46,8 +44,7 @@ describeLab('interrupted flows: journal and resume (real QEMU, the built CLI)', 
     return dir;
   }
 
-  const virtsnap = (state: string, args: string[], env: Record<string, string> = {}) =>
-    execa('node', [BIN, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: state, NO_COLOR: '1', ...env } });
+  const virtsnap = runCli;
 
   async function flows(state: string): Promise<FlowJson[]> {
     const r = await virtsnap(state, ['journal', '--json']);

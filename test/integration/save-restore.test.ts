@@ -4,13 +4,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from './built-cli.js';
 import { describeLab, startLab, type Lab } from './lab.js';
 import { guestWrite, readsPattern } from './qemu-checks.js';
 
-const BIN = fileURLToPath(new URL('../../dist/virtsnap/bin.js', import.meta.url));
 
 describeLab('save, restore and managed save (real QEMU, the built CLI)', () => {
   let lab: Lab;
@@ -28,8 +26,7 @@ describeLab('save, restore and managed save (real QEMU, the built CLI)', () => {
     return d;
   };
   const state = () => tmp('vs-save-state-');
-  const virtsnap = (st: string, args: string[]) =>
-    execa('node', [BIN, '-c', lab.uri, ...args], { reject: false, stdin: 'ignore', env: { XDG_STATE_HOME: st, NO_COLOR: '1' }, timeout: 120_000 });
+  const virtsnap = (st: string, args: string[]) => runCli(st, ['-c', lab.uri, ...args]);
   const domstate = async (name: string) => (await lab.virsh('domstate', name, '--reason')).stdout.trim();
   const managedSave = async (name: string) => /Managed save:\s+(\S+)/.exec((await lab.virsh('dominfo', name)).stdout)?.[1];
 
