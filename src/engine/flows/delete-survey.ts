@@ -7,13 +7,13 @@
 // <source file=O/>` is the NEW overlay it created, which holds the writes made after it; its
 // point-in-time state is in O's backing file, the source its embedded `<domain>` names.
 
-import { execa } from 'execa';
 import type { Host } from '../host.js';
 import type { DomainState, SnapshotSummary } from '../model.js';
-import { parseDomState, parseQemuImgInfoChain } from '../parse/index.js';
+import { parseDomState } from '../parse/index.js';
 import { virshCommands } from '../virsh/commands.js';
 import { readSnapshot } from '../xml/snapshot-xml.js';
-import { filesOf, type HostFiles } from '../host-files.js';
+import { filesOf } from '../host-files.js';
+import { imageInfoChain } from './offline-qemu-img.js';
 import { isLocalUri } from './block-space.js';
 import { isTestDriver } from './rename-plan.js';
 
@@ -45,7 +45,6 @@ export interface DeleteSurvey {
   backing: Record<string, string | null>;
 }
 
-const QEMU_IMG_TIMEOUT_MS = 30_000;
 
 export function isLive(state: DomainState): boolean {
   return state.state === 'running' || state.state === 'paused';
@@ -94,32 +93,20 @@ export async function surveyDelete(host: Host, domain: string): Promise<DeleteSu
   }
   const local = isLocalUri(host.uri) && !isTestDriver(host.uri);
   // A remote host's images are read there, over SSH (its files stay out of `local`'s reach).
-  const remote = !local && filesOf(host).kind === 'ssh' ? filesOf(host) : undefined;
+  const remote = !local && filesOf(host).kind === 'ssh';
   if (local || remote) {
     const files = new Set<string>(definitionFiles);
     for (const s of snapshots) for (const f of [...Object.values(s.overlays), ...Object.values(s.states)]) files.add(f);
     const seen = new Set<string>();
     for (const file of files) {
       if (seen.has(file)) continue;
-      for (const image of await imageChainOf(file, remote)) {
+      // a file that cannot be read (missing, not an image) adds nothing
+      for (const image of await imageInfoChain(file, filesOf(host)).catch(() => [])) {
         seen.add(image.filename);
         backing[image.filename] = image.fullBackingFilename;
       }
     }
   }
-  return { domainState, local, imagesRead: local || remote !== undefined, testDriver: isTestDriver(host.uri), snapshots, chains, definitionFiles, backing };
+  return { domainState, local, imagesRead: local || remote, testDriver: isTestDriver(host.uri), snapshots, chains, definitionFiles, backing };
 }
 
-/** `qemu-img info --backing-chain` with a timeout; [] when the file cannot be read (missing, not an image). */
-async function imageChainOf(file: string, remote?: HostFiles) {
-  const args = ['info', '-U', '--backing-chain', '--output=json', file];
-  const result = remote
-    ? await remote.qemuImg(args, { timeoutMs: QEMU_IMG_TIMEOUT_MS })
-    : await execa('qemu-img', args, { reject: false, stdin: 'ignore', env: { LC_ALL: 'C' }, timeout: QEMU_IMG_TIMEOUT_MS });
-  if (result.failed) return [];
-  try {
-    return parseQemuImgInfoChain(String(result.stdout));
-  } catch {
-    return [];
-  }
-}

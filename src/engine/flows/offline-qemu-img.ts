@@ -7,7 +7,7 @@
 import type { HostFiles, ProcessOutcome } from '../host-files.js';
 import type { BlockJobEvent, BlockJobKind } from '../jobs/block-job-types.js';
 import { ProgressTracker } from '../jobs/progress-tracker.js';
-import type { ChainLayer } from '../model.js';
+import type { ChainLayer, ImageInfo } from '../model.js';
 import { parseQemuImgInfoChain } from '../parse/qemu-img-info.js';
 import { parseQemuImgProgress } from '../parse/qemu-img-progress.js';
 
@@ -25,11 +25,16 @@ function failure(what: string, outcome: ProcessOutcome, timeoutMs: number, stopp
   return `${what}: ${outcome.stderr.trim() || `exited with ${String(outcome.exitCode)}`}`;
 }
 
-/** The image's chain, top first, with formats: `qemu-img info -U --backing-chain`, where the files are. */
-export async function imageChain(top: string, files: HostFiles): Promise<ChainLayer[]> {
+/** What `qemu-img info -U --backing-chain` says of each image below `top`, top first, where the files are. */
+export async function imageInfoChain(top: string, files: HostFiles): Promise<ImageInfo[]> {
   const outcome = await files.qemuImg(['info', '-U', '--backing-chain', '--output=json', top], { timeoutMs: INFO_TIMEOUT_MS });
   if (outcome.failed || outcome.notRun) throw new OfflineImageError(failure(`qemu-img info ${top}`, outcome, INFO_TIMEOUT_MS));
-  return parseQemuImgInfoChain(outcome.stdout).map((image) => ({ source: image.filename, type: 'file', format: image.format, index: null }));
+  return parseQemuImgInfoChain(outcome.stdout);
+}
+
+/** The image's chain, top first, with formats. */
+export async function imageChain(top: string, files: HostFiles): Promise<ChainLayer[]> {
+  return (await imageInfoChain(top, files)).map((image) => ({ source: image.filename, type: 'file', format: image.format, index: null }));
 }
 
 /** The backing file qemu-img resolves for `image` (null for none). */
